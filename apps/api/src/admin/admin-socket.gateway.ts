@@ -1,0 +1,69 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ADMIN_NAMESPACE, type AdminClientToServer, type AdminServerToClient } from '@threadline/contracts';
+import type { Namespace } from 'socket.io';
+import { AppConfig } from '@api/config/app-config.js';
+import { SocketServer } from '@api/coordination/socket-server.js';
+import { SessionEvents } from '@api/sessions/session-events.js';
+import { SessionRepository } from '@api/sessions/session.repository.js';
+import { toSessionSummary } from '@api/sessions/session.types.js';
+import { resolveStaff } from './admin.guard.js';
+import { STAFF_COOKIE, StaffAuthService } from './staff-auth.service.js';
+
+const REFRESH_MS = 200;
+
+/** socket.io `/admin`: staff watch sessions and messages as they happen. */
+@Injectable()
+export class AdminSocketGateway implements OnModuleInit {
+  private namespace!: Namespace<AdminClientToServer, AdminServerToClient>;
+  private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly server: SocketServer,
+    private readonly staff: StaffAuthService,
+    private readonly config: AppConfig,
+    private readonly events: SessionEvents,
+    private readonly repo: SessionRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.namespace = this.server.io.of(ADMIN_NAMESPACE);
+    this.namespace.use((socket, next) => {
+      const token = typeof socket.handshake.auth?.token === 'string' ? `Bearer ${socket.handshake.auth.token}` : undefined;
+      const cookie = parseCookie(socket.handshake.headers.cookie ?? '')[STAFF_COOKIE];
+      resolveStaff(token, cookie, this.staff, this.config).then(
+        (principal) => (principal ? next() : next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized', message: 'log in first' } }))),
+        () => next(new Error('unavailable')),
+      );
+    });
+    this.events.on('created', (session) => this.namespace.emit('session:created', toSessionSummary(session)));
+    this.events.on('updated', (session) => this.namespace.emit('session:updated', toSessionSummary(session)));
+    this.events.on('message', (session, message) => {
+      this.namespace.emit('message:created', { sessionId: session.id, message });
+      this.refreshSoon(session.id);
+    });
+    this.events.on('delta', (sessionId, turnId, text) => this.namespace.volatile.emit('message:delta', { sessionId, turnId, text }));
+  }
+
+  /** Counters and cost change with every message; one re-read per burst keeps the list current off the turn's path. */
+  private refreshSoon(sessionId: string): void {
+    if (this.refreshTimers.has(sessionId)) return;
+    const timer = setTimeout(() => {
+      this.refreshTimers.delete(sessionId);
+      void this.repo
+        .findById(sessionId)
+        .then((row) => row && this.namespace.emit('session:updated', toSessionSummary(row)))
+        .catch(() => undefined);
+    }, REFRESH_MS);
+    timer.unref();
+    this.refreshTimers.set(sessionId, timer);
+  }
+}
+
+function parseCookie(header: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of header.split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0) out[part.slice(0, at).trim()] = decodeURIComponent(part.slice(at + 1).trim());
+  }
+  return out;
+}

@@ -1,0 +1,19 @@
+import { Global, Module } from '@nestjs/common';
+import { SessionsModule } from '@api/sessions/sessions.module.js';
+import { AdminAuthController, AdminController } from './admin.controller.js';
+import { AdminGuard } from './admin.guard.js';
+import { AdminSessionsService } from './admin-sessions.service.js';
+import { AdminSocketGateway } from './admin-socket.gateway.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { AuditService } from './audit.service.js';
+import { FirstAdminService } from './first-admin.service.js';
+import { StaffAuthService } from './staff-auth.service.js';
+
+@Global()
+@Module({
+  imports: [SessionsModule],
+  controllers: [AdminAuthController, AdminController],
+  providers: [AdminGuard, AdminSessionsService, AdminSocketGateway, ApiKeysService, AuditService, FirstAdminService, StaffAuthService],
+  exports: [ApiKeysService, StaffAuthService, FirstAdminService, AuditService],
+})
+export class AdminModule {}

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import type { ApiKeyDto, CreateApiKeyResponse } from '@threadline/contracts';
+import { ApiError } from '@api/common/api-error.js';
+import { Clock } from '@api/common/clock.js';
+import { newId, randomToken } from '@api/common/ids.js';
+import { AppConfig } from '@api/config/app-config.js';
+import { Database } from '@api/storage/database.js';
+import { MASTER_PRINCIPAL, bearerOf, type Principal } from './principal.js';
+import { safeEqual, sha256 } from './secrets.js';
+
+interface ApiKeyRow {
+  id: string;
+  name: string;
+  tenant: string;
+  prefix: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const CACHE_MS = 10_000;
+
+/** Integrators' keys: stored as sha256 only, the secret shown once at creation. */
+@Injectable()
+export class ApiKeysService {
+  private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(name: string, tenant: string | undefined): Promise<CreateApiKeyResponse> {
+    const secret = `tl_${randomToken(32)}`;
+    const { rows } = await this.db.query<ApiKeyRow>(
+      `INSERT INTO api_keys (id, name, tenant, prefix, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      [newId(), name, tenant ?? newId(), secret.slice(0, 10), sha256(secret), this.clock.now()],
+    );
+    return { ...toDto(rows[0]!), secret };
+  }
+
+  async list(): Promise<ApiKeyDto[]> {
+    const { rows } = await this.db.query<ApiKeyRow>(`SELECT * FROM api_keys ORDER BY created_at DESC LIMIT 500`);
+    return rows.map(toDto);
+  }
+
+  async revoke(id: string): Promise<ApiKeyDto> {
+    const { rows } = await this.db.query<ApiKeyRow>(`UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1 RETURNING *`, [id, this.clock.now()]);
+    if (!rows[0]) throw new ApiError('not_found', 'no such API key');
+    this.cache.clear();
+    return toDto(rows[0]);
+  }
+
+  /** Bearer API key (or MASTER_KEY) → principal; null when absent or unknown. */
+  async authenticate(authorization: string | undefined): Promise<Principal | null> {
+    const secret = bearerOf(authorization);
+    if (!secret) return null;
+    const master = this.config.env.MASTER_KEY;
+    if (master && safeEqual(secret, master)) return MASTER_PRINCIPAL;
+    if (!secret.startsWith('tl_') || secret.length > 100) return null;
+    const hash = sha256(secret);
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > Date.now()) return cached.principal;
+    const { rows } = await this.db.query<ApiKeyRow>(
+      `UPDATE api_keys SET last_used_at = $2 WHERE secret_hash = $1 AND revoked_at IS NULL RETURNING *`,
+      [hash, this.clock.now()],
+    );
+    const row = rows[0];
+    const principal: Principal | null = row ? { kind: 'api-key', keyId: row.id, tenant: row.tenant, label: `api-key:${row.prefix}` } : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { principal, until: Date.now() + CACHE_MS });
+    return principal;
+  }
+}
+
+function toDto(row: ApiKeyRow): ApiKeyDto {
+  return {
+    id: row.id,
+    name: row.name,
+    tenant: row.tenant,
+    prefix: row.prefix,
+    createdAt: row.created_at.toISOString(),
+    lastUsedAt: row.last_used_at?.toISOString() ?? null,
+    revokedAt: row.revoked_at?.toISOString() ?? null,
+  };
+}

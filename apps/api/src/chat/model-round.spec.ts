@@ -1,0 +1,79 @@
+import { ChatModel, UpstreamError, type ChatModelEvent, type ChatModelRequest } from '@api/llm/chat-model.port.js';
+import { runModelRound } from './model-round.js';
+
+class ScriptedModel extends ChatModel {
+  readonly model = 'scripted';
+  readonly mode = 'openai' as const;
+  calls = 0;
+  constructor(private readonly script: Array<ChatModelEvent[] | UpstreamError | { events: ChatModelEvent[]; then: UpstreamError }>) {
+    super();
+  }
+  async *stream(_request: ChatModelRequest): AsyncIterable<ChatModelEvent> {
+    const step = this.script[Math.min(this.calls++, this.script.length - 1)]!;
+    if (step instanceof UpstreamError) throw step;
+    const events = Array.isArray(step) ? step : step.events;
+    for (const event of events) yield event;
+    if (!Array.isArray(step)) throw step.then;
+  }
+}
+
+const policy = { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 };
+const sink = () => {
+  const seen = { deltas: [] as string[], statuses: [] as string[] };
+  return { seen, sink: { delta: (t: string) => seen.deltas.push(t), status: (t: string) => seen.statuses.push(t) } };
+};
+const rateLimited = () => new UpstreamError('rate_limited', 'slow down', 429, 0);
+
+describe('runModelRound', () => {
+  it('retries 429s before anything streamed and returns one answer', async () => {
+    const model = new ScriptedModel([rateLimited(), rateLimited(), [{ type: 'text', text: 'Hi ' }, { type: 'text', text: 'Mike' }]]);
+    const { seen, sink: s } = sink();
+    const outcome = await runModelRound(model, { messages: [] }, s, policy);
+    expect(model.calls).toBe(3);
+    expect(outcome).toMatchObject({ text: 'Hi Mike', error: null });
+    expect(seen.deltas.join('')).toBe('Hi Mike');
+    expect(seen.statuses).toEqual(['The model is busy; retrying…', 'The model is busy; retrying…']);
+  });
+
+  it('gives up after maxRetries with the last error', async () => {
+    const model = new ScriptedModel([new UpstreamError('server', 'boom', 500)]);
+    const outcome = await runModelRound(model, { messages: [] }, sink().sink, policy);
+    expect(model.calls).toBe(4);
+    expect(outcome.error?.kind).toBe('server');
+    expect(outcome.text).toBe('');
+  });
+
+  it('does not retry a refusal', async () => {
+    const model = new ScriptedModel([new UpstreamError('rejected', 'bad key', 401)]);
+    const outcome = await runModelRound(model, { messages: [] }, sink().sink, policy);
+    expect(model.calls).toBe(1);
+    expect(outcome.error?.status).toBe(401);
+  });
+
+  it('keeps a partial answer instead of repeating streamed text', async () => {
+    const model = new ScriptedModel([{ events: [{ type: 'text', text: 'Half an ' }], then: new UpstreamError('network', 'reset') }]);
+    const outcome = await runModelRound(model, { messages: [] }, sink().sink, policy);
+    expect(model.calls).toBe(1);
+    expect(outcome.text).toBe('Half an ');
+    expect(outcome.error?.kind).toBe('network');
+  });
+
+  it('assembles streamed tool calls by index', async () => {
+    const model = new ScriptedModel([
+      [
+        { type: 'tool_call', index: 1, id: 'b', name: 'get_file', argumentsDelta: '{"repo":' },
+        { type: 'tool_call', index: 0, id: 'a', name: 'search_repositories', argumentsDelta: '{"q":"ai"}' },
+        { type: 'tool_call', index: 1, argumentsDelta: '"x/y"}' },
+        { type: 'finish', reason: 'tool_calls' },
+        { type: 'usage', usage: { promptTokens: 10, completionTokens: 5, cachedTokens: 2 } },
+      ],
+    ]);
+    const outcome = await runModelRound(model, { messages: [] }, sink().sink, policy);
+    expect(outcome.toolCalls).toEqual([
+      { id: 'a', name: 'search_repositories', arguments: '{"q":"ai"}' },
+      { id: 'b', name: 'get_file', arguments: '{"repo":"x/y"}' },
+    ]);
+    expect(outcome.finishReason).toBe('tool_calls');
+    expect(outcome.usage).toEqual({ promptTokens: 10, completionTokens: 5, cachedTokens: 2 });
+  });
+});

@@ -1,0 +1,68 @@
+import type { ToolCall } from '@threadline/contracts';
+import { ChatModel, UpstreamError, type ChatModelRequest, type UpstreamUsage } from '@api/llm/chat-model.port.js';
+
+export interface RetryPolicy {
+  maxRetries: number;
+  baseDelayMs: number;
+  /** never wait longer than this for one retry, whatever Retry-After says */
+  maxDelayMs: number;
+}
+
+export interface RoundOutcome {
+  text: string;
+  toolCalls: ToolCall[];
+  usage: UpstreamUsage | null;
+  finishReason: string | null;
+  /** set when the upstream failed for good; `text` then holds whatever had streamed */
+  error: UpstreamError | null;
+}
+
+export interface RoundSink {
+  delta(text: string): void;
+  status(text: string): void;
+}
+
+/**
+ * One model call, streamed to the sink, retried with exponential backoff while nothing
+ * has reached the user yet. Once text has streamed a retry would repeat it, so a
+ * failure then ends the round with what arrived (a partial answer).
+ */
+export async function runModelRound(model: ChatModel, request: ChatModelRequest, sink: RoundSink, policy: RetryPolicy): Promise<RoundOutcome> {
+  for (let attempt = 0; ; attempt++) {
+    const outcome: RoundOutcome = { text: '', toolCalls: [], usage: null, finishReason: null, error: null };
+    const calls = new Map<number, ToolCall>();
+    try {
+      for await (const event of model.stream(request)) {
+        if (event.type === 'text') {
+          outcome.text += event.text;
+          sink.delta(event.text);
+        } else if (event.type === 'tool_call') {
+          const call = calls.get(event.index) ?? { id: '', name: '', arguments: '' };
+          if (event.id) call.id = event.id;
+          if (event.name) call.name += event.name;
+          if (event.argumentsDelta) call.arguments += event.argumentsDelta;
+          calls.set(event.index, call);
+        } else if (event.type === 'usage') outcome.usage = event.usage;
+        else outcome.finishReason = event.reason;
+      }
+      outcome.toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([, c]) => c);
+      return outcome;
+    } catch (caught) {
+      if (request.signal?.aborted) throw caught;
+      const error = caught instanceof UpstreamError ? caught : new UpstreamError('network', (caught as Error).message);
+      const streamed = outcome.text.length > 0 || calls.size > 0;
+      if (streamed || !error.retryable || attempt >= policy.maxRetries) return { ...outcome, toolCalls: [], error };
+      const backoff = policy.baseDelayMs * 2 ** attempt * (0.8 + Math.random() * 0.4);
+      const delay = Math.min(policy.maxDelayMs, Math.max(backoff, error.retryAfterMs ?? 0));
+      sink.status(error.kind === 'rate_limited' ? 'The model is busy; retrying…' : 'The model did not answer; retrying…');
+      await sleep(delay, request.signal);
+    }
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('aborted'))), { once: true });
+  });
+}

@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import type { MessageDto } from '@threadline/contracts';
+import { ApiError } from '@api/common/api-error.js';
+import { isUniqueViolation } from '@api/storage/database.js';
+import { SessionsService } from '@api/sessions/sessions.service.js';
+import { SessionRepository, type SessionIdentity } from '@api/sessions/session.repository.js';
+import { toMessageDto, type SessionRow } from '@api/sessions/session.types.js';
+import type { UpstreamUsage } from '@api/llm/chat-model.port.js';
+import { estimateMessageTokens } from '@api/usage/token-counter.js';
+import type { RoundOutcome } from './model-round.js';
+import type { TurnInput, TurnResult } from './turn.types.js';
+
+export type StoredUserMessage =
+  | { duplicateOf: null; session: SessionRow; userMessage: MessageDto; newThread: boolean }
+  | { duplicateOf: TurnResult };
+
+/** Writes a turn's messages; the user message always lands before the model is asked. */
+@Injectable()
+export class TurnRecorder {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly repo: SessionRepository,
+  ) {}
+
+  async storeUserMessage(input: TurnInput): Promise<StoredUserMessage> {
+    const message = {
+      role: 'user' as const,
+      content: input.text,
+      participant: input.participant ?? null,
+      tokenCount: estimateMessageTokens(input.text),
+      clientMessageId: input.clientMessageId ?? null,
+    };
+    let resolved = await this.sessions.getOrCreate(input.identity);
+    let newThread = resolved.created && resolved.replacedEnded;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const row = await this.sessions.append(resolved.session, message);
+        if (row) return { duplicateOf: null, session: resolved.session, userMessage: toMessageDto(row), newThread };
+      } catch (error) {
+        if (input.clientMessageId && isUniqueViolation(error)) return { duplicateOf: await this.previousAnswer(resolved.session, input.clientMessageId) };
+        throw error;
+      }
+      // Cleared or expired between lookup and write: the message opens the key's next thread.
+      resolved = await this.sessions.getOrCreate(input.identity);
+      newThread = true;
+    }
+    throw new ApiError('conflict', 'the conversation changed while your message was being saved; please send it again');
+  }
+
+  async storeAssistant(session: SessionRow, outcome: RoundOutcome, usage: UpstreamUsage & { estimated: boolean }, costMicros: number | null, model: string): Promise<MessageDto> {
+    const status = outcome.error ? (outcome.text ? 'partial' : 'error') : 'complete';
+    const row = await this.sessions.append(
+      session,
+      {
+        role: 'assistant',
+        content: outcome.text,
+        status,
+        toolCalls: outcome.toolCalls.length ? outcome.toolCalls : null,
+        model,
+        tokenCount: estimateMessageTokens(outcome.text, outcome.toolCalls),
+        usage,
+        costMicros,
+      },
+      // A staff clear during the answer still records it in the transcript it belongs to.
+      true,
+    );
+    return toMessageDto(row!);
+  }
+
+  async storeToolResult(session: SessionRow, toolCallId: string, content: string): Promise<MessageDto> {
+    const row = await this.sessions.append(session, { role: 'tool', content, toolCallId, tokenCount: estimateMessageTokens(content) }, true);
+    return toMessageDto(row!);
+  }
+
+  latestSession(identity: SessionIdentity): Promise<SessionRow | null> {
+    return this.sessions.findLatest(identity.channel, identity.key);
+  }
+
+  /** A resend of a message already stored: answer with what the first one got. */
+  private async previousAnswer(session: SessionRow, clientMessageId: string): Promise<TurnResult> {
+    const repo = this.repo;
+    const user = await repo.findByClientMessageId(session.id, clientMessageId);
+    const answer = user ? await repo.findReplyTo(session.id, user.seq) : null;
+    if (!user || !answer) throw new ApiError('conflict', 'this message was already received and is still being answered');
+    const dto = toMessageDto(answer);
+    return { turnId: answer.id, session, userMessage: toMessageDto(user), assistant: dto, newThread: false, usage: dto.usage, costMicros: dto.costMicros, error: null, command: null };
+  }
+}

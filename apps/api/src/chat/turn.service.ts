@@ -1,0 +1,164 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { ErrorPayload, MessageDto, Usage } from '@threadline/contracts';
+import { ApiError } from '@api/common/api-error.js';
+import { newId } from '@api/common/ids.js';
+import { AppConfig } from '@api/config/app-config.js';
+import { Coordination, LockTimeoutError } from '@api/coordination/coordination.port.js';
+import { ChatModel, type ChatModelMessage, type UpstreamError } from '@api/llm/chat-model.port.js';
+import { SessionEvents } from '@api/sessions/session-events.js';
+import type { SessionRow } from '@api/sessions/session.types.js';
+import { WindowService } from '@api/sessions/window.service.js';
+import { ToolRegistry } from '@api/tools/tool-registry.js';
+import { PriceBook } from '@api/usage/price-book.js';
+import { estimateMessageTokens, estimateTextTokens } from '@api/usage/token-counter.js';
+import { CommandService, parseCommand } from './commands.js';
+import { InFlightRegistry } from './in-flight.registry.js';
+import { runModelRound, type RetryPolicy, type RoundOutcome } from './model-round.js';
+import { SummaryService } from './summary.service.js';
+import { TurnRecorder } from './turn-recorder.js';
+import type { TurnInput, TurnResult } from './turn.types.js';
+
+/**
+ * The turn pipeline (DESIGN §5), the same for every channel: session, lock, user
+ * message stored before the model is called, window, model and tool rounds streamed
+ * to the channel's sink, answer stored with usage and cost, lock released.
+ */
+@Injectable()
+export class TurnService {
+  private readonly logger = new Logger('turn');
+  private readonly retry: RetryPolicy;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly coordination: Coordination,
+    private readonly recorder: TurnRecorder,
+    private readonly window: WindowService,
+    private readonly model: ChatModel,
+    private readonly tools: ToolRegistry,
+    private readonly prices: PriceBook,
+    private readonly events: SessionEvents,
+    private readonly inFlight: InFlightRegistry,
+    private readonly commands: CommandService,
+    private readonly summaries: SummaryService,
+  ) {
+    this.retry = { maxRetries: config.env.LLM_MAX_RETRIES, baseDelayMs: config.env.LLM_RETRY_BASE_MS, maxDelayMs: 30_000 };
+  }
+
+  async run(input: TurnInput): Promise<TurnResult> {
+    const command = parseCommand(input.text);
+    if (command) return this.runCommand(input, command);
+
+    const turnId = newId();
+    const { identity } = input;
+    const threadKey = `${identity.channel}:${identity.key}`;
+    const lock = await this.coordination
+      .acquireTurnLock(threadKey, { waitMs: this.config.env.TURN_LOCK_WAIT_MS, leaseMs: this.config.env.TURN_LOCK_LEASE_MS })
+      .catch((error: unknown) => {
+        if (error instanceof LockTimeoutError) throw new ApiError('unavailable', 'this conversation is busy with earlier messages; try again shortly', { 'retry-after': '5' });
+        throw error;
+      });
+    try {
+      const stored = await this.recorder.storeUserMessage(input);
+      if (stored.duplicateOf) return stored.duplicateOf;
+      const { session, userMessage, newThread } = stored;
+      input.sink.started?.({ turnId, session, userMessage, newThread });
+      this.events.emit('message', session, userMessage);
+      this.inFlight.begin(threadKey, turnId, session.id);
+      try {
+        const { firstSeq, ...answer } = await this.answer(session, turnId, input);
+        this.summaries.foldOlderThan(session, firstSeq);
+        return { turnId, session, userMessage, newThread, command: null, ...answer };
+      } finally {
+        this.inFlight.end(threadKey, turnId);
+      }
+    } finally {
+      await lock.release().catch((error: Error) => this.logger.warn(`lock release failed: ${error.message}`));
+    }
+  }
+
+  private async answer(session: SessionRow, turnId: string, input: TurnInput): Promise<Pick<TurnResult, 'assistant' | 'usage' | 'costMicros' | 'error'> & { firstSeq: number }> {
+    const threadKey = `${session.channel}:${session.key}`;
+    const { messages, firstSeq } = await this.window.build(session);
+    const tools = this.tools.specsFor(session.channel);
+    const sink = {
+      delta: (text: string) => {
+        this.inFlight.append(threadKey, text);
+        input.sink.delta(text);
+        this.events.emit('delta', session.id, turnId, text);
+      },
+      status: (text: string) => input.sink.status(text),
+    };
+    const total = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: false };
+    let costMicros: number | null = 0;
+    for (let round = 1; ; round++) {
+      const lastRound = round >= this.config.env.TOOL_MAX_ROUNDS;
+      const outcome = await runModelRound(
+        this.model,
+        { messages, tools: lastRound ? undefined : tools, signal: input.signal, maxOutputTokens: this.config.env.LLM_MAX_OUTPUT_TOKENS },
+        sink,
+        this.retry,
+      );
+      const usage = this.usageOf(outcome, messages);
+      const cost = this.prices.costMicros(this.model.model, usage);
+      total.promptTokens += usage.promptTokens;
+      total.completionTokens += usage.completionTokens;
+      total.cachedTokens += usage.cachedTokens;
+      total.estimated ||= usage.estimated;
+      costMicros = cost === null || costMicros === null ? null : costMicros + cost;
+
+      if (outcome.toolCalls.length > 0 && !outcome.error) {
+        const callRow = await this.recorder.storeAssistant(session, outcome, usage, cost, this.model.model);
+        this.events.emit('message', session, callRow);
+        messages.push({ role: 'assistant', content: outcome.text || null, tool_calls: outcome.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) });
+        for (const call of outcome.toolCalls) {
+          sink.status(this.tools.statusFor(call.name));
+          const result = await this.tools.run(call.name, call.arguments, { channel: session.channel, sessionId: session.id, signal: input.signal });
+          const toolRow = await this.recorder.storeToolResult(session, call.id, result.content);
+          this.events.emit('message', session, toolRow);
+          messages.push({ role: 'tool', content: result.content, tool_call_id: call.id });
+        }
+        continue;
+      }
+      const assistant = await this.recorder.storeAssistant(session, outcome, usage, cost, this.model.model);
+      this.events.emit('message', session, assistant);
+      const turnUsage: Usage = { ...total, totalTokens: total.promptTokens + total.completionTokens };
+      return { assistant, usage: turnUsage, costMicros, firstSeq, error: outcome.error ? toErrorPayload(outcome.error, outcome.text.length > 0) : null };
+    }
+  }
+
+  /** The upstream's usage is the record; without it, a local estimate marked as such. */
+  private usageOf(outcome: RoundOutcome, messages: ChatModelMessage[]) {
+    if (outcome.usage) return { ...outcome.usage, estimated: false };
+    if (outcome.error && !outcome.text) return { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: true };
+    const promptTokens = messages.reduce((n, m) => n + estimateMessageTokens(typeof m.content === 'string' ? m.content : ''), 0);
+    return { promptTokens, completionTokens: estimateTextTokens(outcome.text), cachedTokens: 0, estimated: true };
+  }
+
+  private async runCommand(input: TurnInput, command: NonNullable<ReturnType<typeof parseCommand>>): Promise<TurnResult> {
+    const text = await this.commands.run(command, input.identity, input.isStaff ?? false);
+    input.sink.delta(text);
+    const session = (await this.recorder.latestSession(input.identity)) ?? placeholderSession(input);
+    const assistant: MessageDto = {
+      id: newId(), seq: 0, role: 'assistant', content: text, status: 'complete', participant: null,
+      createdAt: new Date().toISOString(), toolCalls: null, toolCallId: null, model: null, usage: null, costMicros: 0,
+    };
+    return { turnId: newId(), session, userMessage: null, assistant, newThread: false, usage: null, costMicros: 0, error: null, command };
+  }
+}
+
+function toErrorPayload(error: UpstreamError, partial: boolean): ErrorPayload {
+  const code = error.kind === 'timeout' ? 'upstream_timeout' : 'upstream_error';
+  const tail = partial ? 'The answer stopped part way; what arrived is kept.' : 'Your message was saved; please try again.';
+  return { code, message: `${error.message}. ${tail}` };
+}
+
+function placeholderSession(input: TurnInput): SessionRow {
+  const now = new Date();
+  return {
+    id: '', channel: input.identity.channel, key: input.identity.key, status: 'cleared', tenant: input.identity.tenant ?? null,
+    end_user_id: input.identity.endUserId ?? null, participants: [], message_count: 0, prompt_tokens: 0, completion_tokens: 0,
+    cached_tokens: 0, cost_micros: 0, summary: null, summary_through_seq: 0, created_at: now, last_activity_at: now,
+    expires_at: now, max_expires_at: now, ended_at: now, ended_by: null,
+  };
+}
+

@@ -1,0 +1,42 @@
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Server } from 'socket.io';
+import type { Coordination } from './coordination.port.js';
+import { RedisCoordination } from './redis.coordination.js';
+
+/**
+ * The one socket.io server on the api's HTTP port. Channels and admin each add a
+ * namespace. With Redis, rooms span instances through @socket.io/redis-adapter.
+ */
+export class SocketServer {
+  private constructor(readonly io: Server) {}
+
+  static async attach(httpServer: HttpServer, coordination: Coordination): Promise<SocketServer> {
+    const redis = coordination instanceof RedisCoordination ? coordination : null;
+    const io = new Server(httpServer, {
+      serveClient: false,
+      maxHttpBufferSize: 64 * 1024,
+      pingInterval: 20_000,
+      pingTimeout: 20_000,
+      // Recovery replays missed packets from this process's memory; across instances
+      // (Redis) the client's resync call does that job instead.
+      ...(redis ? {} : { connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false } }),
+    });
+    if (redis) {
+      const pub = redis.client.duplicate();
+      const sub = redis.client.duplicate();
+      pub.on('error', () => undefined);
+      sub.on('error', () => undefined);
+      await Promise.all([pub.connect(), sub.connect()]);
+      io.adapter(createAdapter(pub, sub, { key: `${redis.prefixForAdapter}socket.io` }));
+      io.engine.once('close', () => void Promise.allSettled([pub.close(), sub.close()]));
+      const closeIo = io.close.bind(io);
+      io.close = (fn) => closeIo((err) => void Promise.allSettled([pub.close(), sub.close()]).then(() => fn?.(err)));
+    }
+    return new SocketServer(io);
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+  }
+}

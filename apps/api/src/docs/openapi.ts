@@ -1,0 +1,82 @@
+import * as c from '@threadline/contracts';
+import { z } from 'zod';
+import { VERSION } from '@api/health/health.controller.js';
+
+interface Route {
+  method: 'get' | 'post' | 'delete';
+  path: string;
+  tag: string;
+  summary: string;
+  auth?: 'session' | 'apiKey' | 'staff' | 'none';
+  body?: z.ZodType;
+  response?: z.ZodType;
+  status?: number;
+  stream?: boolean;
+}
+
+/** The REST surface, described from the same zod schemas the handlers validate with. */
+const ROUTES: Route[] = [
+  { method: 'get', path: '/api/health', tag: 'health', summary: 'Status, model, storage and coordination', auth: 'none', response: c.HealthResponse },
+  { method: 'post', path: '/api/sessions', tag: 'web', summary: 'Open a web/voice session; the token opens only this session', auth: 'none', response: c.CreateWebSessionResponse, status: 201 },
+  { method: 'post', path: '/api/sessions/{id}/messages', tag: 'web', summary: 'Send a message and get the answer', auth: 'session', body: c.PostWebMessageBody, response: c.TurnReply },
+  { method: 'get', path: '/api/sessions/{id}/messages', tag: 'web', summary: 'Messages of the current thread', auth: 'session', response: c.WebHistoryResponse },
+  { method: 'delete', path: '/api/sessions/{id}', tag: 'web', summary: 'Clear: the next message starts a fresh thread', auth: 'session', response: c.ClearResponse },
+  { method: 'post', path: '/api/voice-agent/chat', tag: 'web', summary: "Seed 001's voice-agent body { question, sessionId }", auth: 'session', body: c.PostWebMessageBody, response: c.TurnReply },
+  { method: 'post', path: '/api/chat', tag: 'integrator', summary: "Chat in the end user's thread (X-User-Id)", auth: 'apiKey', body: c.ChatBody, response: c.ChatResponse },
+  { method: 'post', path: '/api/chat/stream', tag: 'integrator', summary: 'Streamed chat: SSE events status, token, done, error', auth: 'apiKey', body: c.ChatBody, response: c.ChatStreamEvent, stream: true },
+  { method: 'get', path: '/api/chat/history', tag: 'integrator', summary: 'History of the thread (?limit=, ?thread_id=)', auth: 'apiKey', response: c.HistoryResponse },
+  { method: 'delete', path: '/api/chat/history', tag: 'integrator', summary: 'Clear the thread', auth: 'apiKey', response: c.ClearHistoryResponse },
+  { method: 'get', path: '/api/chat/sessions', tag: 'integrator', summary: "The end user's totals", auth: 'apiKey', response: c.SessionStatsResponse },
+  { method: 'post', path: '/api/admin/login', tag: 'admin', summary: 'Staff login; sets an httpOnly cookie', auth: 'none', body: c.LoginBody },
+  { method: 'get', path: '/api/admin/sessions', tag: 'admin', summary: 'Sessions with filters, search and cursor pagination', auth: 'staff', response: c.SessionListResponse },
+  { method: 'get', path: '/api/admin/sessions/{id}', tag: 'admin', summary: 'Transcript', auth: 'staff', response: c.TranscriptResponse },
+  { method: 'post', path: '/api/admin/sessions/{id}/clear', tag: 'admin', summary: 'Clear (operator)', auth: 'staff', response: c.SessionSummaryDto },
+  { method: 'post', path: '/api/admin/sessions/{id}/expire', tag: 'admin', summary: 'Expire (operator)', auth: 'staff', response: c.SessionSummaryDto },
+  { method: 'delete', path: '/api/admin/sessions/{id}', tag: 'admin', summary: 'Delete messages, keep anonymous totals (admin)', auth: 'staff', response: c.SessionSummaryDto },
+  { method: 'post', path: '/api/admin/api-keys', tag: 'admin', summary: 'Create an API key; the secret is returned once', auth: 'staff', body: c.CreateApiKeyBody, response: c.CreateApiKeyResponse, status: 201 },
+  { method: 'get', path: '/api/admin/api-keys', tag: 'admin', summary: 'API keys', auth: 'staff', response: z.array(c.ApiKeyDto) },
+  { method: 'delete', path: '/api/admin/api-keys/{id}', tag: 'admin', summary: 'Revoke an API key', auth: 'staff', response: c.ApiKeyDto },
+];
+
+const SECURITY: Record<string, Array<Record<string, string[]>>> = {
+  session: [{ sessionToken: [] }],
+  apiKey: [{ apiKey: [] }],
+  staff: [{ staffCookie: [] }, { apiKey: [] }],
+  none: [],
+};
+
+const schema = (s: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
+
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) {
+    const params = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+    if (route.auth === 'apiKey') params.push({ name: 'X-User-Id', in: 'header', required: true, schema: { type: 'string' } });
+    (paths[route.path] ??= {})[route.method] = {
+      tags: [route.tag],
+      summary: route.summary,
+      security: SECURITY[route.auth ?? 'none'],
+      parameters: params,
+      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(route.body, 'input') } } } } : {}),
+      responses: {
+        [String(route.status ?? 200)]: {
+          description: 'OK',
+          content: route.response ? { [route.stream ? 'text/event-stream' : 'application/json']: { schema: schema(route.response, 'output') } } : undefined,
+        },
+        default: { description: 'Error', content: { 'application/json': { schema: schema(c.ErrorBody, 'output') } } },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Threadline', version: VERSION, description: 'Self-hosted gateway that gives LLM chat a memory. socket.io namespaces /chat and /admin are typed in libs/contracts.' },
+    paths,
+    components: {
+      securitySchemes: {
+        sessionToken: { type: 'http', scheme: 'bearer', description: 'token from POST /api/sessions' },
+        apiKey: { type: 'http', scheme: 'bearer', description: 'API key (or MASTER_KEY)' },
+        staffCookie: { type: 'apiKey', in: 'cookie', name: 'tl_staff' },
+      },
+    },
+  };
+}

@@ -1,0 +1,58 @@
+export type ChatModelMessage =
+  | { role: 'system' | 'user'; content: string }
+  | { role: 'assistant'; content: string | null; tool_calls?: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> }
+  | { role: 'tool'; content: string; tool_call_id: string };
+
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON schema of the arguments */
+  parameters: Record<string, unknown>;
+}
+
+export interface ChatModelRequest {
+  messages: ChatModelMessage[];
+  tools?: ToolSpec[];
+  signal?: AbortSignal;
+  maxOutputTokens?: number;
+}
+
+export interface UpstreamUsage {
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+}
+
+export type ChatModelEvent =
+  | { type: 'text'; text: string }
+  /** pieces of one tool call, keyed by index, as the upstream streams them */
+  | { type: 'tool_call'; index: number; id?: string; name?: string; argumentsDelta?: string }
+  | { type: 'usage'; usage: UpstreamUsage }
+  | { type: 'finish'; reason: string };
+
+export type UpstreamFailure = 'rate_limited' | 'server' | 'timeout' | 'network' | 'bad_response' | 'rejected';
+
+export class UpstreamError extends Error {
+  override name = 'UpstreamError';
+  constructor(
+    readonly kind: UpstreamFailure,
+    message: string,
+    readonly status: number | null = null,
+    /** from Retry-After, when the upstream gave one */
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+  }
+
+  /** 429, 5xx, timeouts and broken connections are worth another try; a 4xx refusal is not. */
+  get retryable(): boolean {
+    return this.kind !== 'rejected';
+  }
+}
+
+/** The model behind every turn: OpenAI-compatible upstream or the offline simulation. */
+export abstract class ChatModel {
+  abstract readonly model: string;
+  abstract readonly mode: 'openai' | 'simulated';
+  abstract stream(request: ChatModelRequest): AsyncIterable<ChatModelEvent>;
+}

@@ -1,0 +1,107 @@
+import OpenAI from 'openai';
+import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import { ChatModel, UpstreamError, type ChatModelEvent, type ChatModelRequest } from './chat-model.port.js';
+
+export interface OpenAIChatModelOptions {
+  apiKey: string;
+  baseURL?: string;
+  model: string;
+  /** longest silence allowed between two chunks (and before the first) */
+  idleTimeoutMs: number;
+  fetch?: typeof fetch;
+}
+
+/** Any OpenAI-compatible server (OpenAI, Ollama, vLLM, LM Studio) through the official SDK. */
+export class OpenAIChatModel extends ChatModel {
+  readonly mode = 'openai' as const;
+  readonly model: string;
+  private readonly client: OpenAI;
+
+  constructor(private readonly options: OpenAIChatModelOptions) {
+    super();
+    this.model = options.model;
+    // Retries are the turn pipeline's: it knows whether text already reached the user.
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, timeout: options.idleTimeoutMs * 4, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  }
+
+  async *stream(request: ChatModelRequest): AsyncIterable<ChatModelEvent> {
+    const abort = new AbortController();
+    const onOuterAbort = () => abort.abort();
+    request.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    let timedOut = false;
+    let idle: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => ((timedOut = true), abort.abort()), this.options.idleTimeoutMs);
+    };
+    arm();
+    try {
+      const stream = await this.client.chat.completions.create(
+        {
+          model: this.model,
+          messages: request.messages,
+          stream: true,
+          stream_options: { include_usage: true },
+          ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
+          ...(request.tools?.length ? { tools: request.tools.map((t) => ({ type: 'function' as const, function: t })) } : {}),
+        },
+        { signal: abort.signal },
+      );
+      for await (const chunk of stream) {
+        arm();
+        yield* eventsOf(chunk);
+      }
+    } catch (error) {
+      if (request.signal?.aborted) throw error;
+      throw toUpstreamError(error, timedOut, this.options.idleTimeoutMs);
+    } finally {
+      clearTimeout(idle);
+      request.signal?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+}
+
+function* eventsOf(chunk: ChatCompletionChunk): Iterable<ChatModelEvent> {
+  for (const choice of chunk.choices ?? []) {
+    const delta = choice.delta;
+    if (delta?.content) yield { type: 'text', text: delta.content };
+    for (const call of delta?.tool_calls ?? []) {
+      yield { type: 'tool_call', index: call.index, id: call.id, name: call.function?.name, argumentsDelta: call.function?.arguments };
+    }
+    if (choice.finish_reason) yield { type: 'finish', reason: choice.finish_reason };
+  }
+  if (chunk.usage) {
+    yield {
+      type: 'usage',
+      usage: {
+        promptTokens: chunk.usage.prompt_tokens,
+        completionTokens: chunk.usage.completion_tokens,
+        cachedTokens: chunk.usage.prompt_tokens_details?.cached_tokens ?? 0,
+      },
+    };
+  }
+}
+
+// Classified by status and shape, not instanceof: under test runners the SDK's error
+// classes and fetch's may come from different realms.
+function toUpstreamError(error: unknown, timedOut: boolean, idleTimeoutMs: number): UpstreamError {
+  if (timedOut) return new UpstreamError('timeout', `the model did not answer within ${idleTimeoutMs} ms`);
+  const e = error as { status?: number; headers?: Headers | Record<string, string>; message?: string; name?: string };
+  const status = typeof e?.status === 'number' ? e.status : null;
+  if (status === 429) return new UpstreamError('rate_limited', 'the model provider is rate limiting requests', 429, retryAfterMs(e.headers));
+  if (status !== null && status >= 500) return new UpstreamError('server', `the model provider failed (HTTP ${status})`, status, retryAfterMs(e.headers));
+  if (status === 408) return new UpstreamError('timeout', 'the model provider timed out', status);
+  if (status !== null) return new UpstreamError('rejected', `the model provider refused the request (HTTP ${status})`, status);
+  if (e?.name === 'SyntaxError' || /JSON|parse/i.test(e?.message ?? '')) return new UpstreamError('bad_response', 'the model provider sent an unreadable answer');
+  if (/timed? ?out/i.test(e?.message ?? '') || e?.name?.includes('Timeout')) return new UpstreamError('timeout', 'the model provider timed out');
+  return new UpstreamError('network', 'could not reach the model provider');
+}
+
+function retryAfterMs(headers: Headers | Record<string, string> | undefined): number | null {
+  const raw = headers instanceof Headers ? headers.get('retry-after') : (headers?.['retry-after'] ?? null);
+  if (raw === null || raw === undefined) return null;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}

@@ -1,0 +1,24 @@
+import { EventEmitter } from 'node:events';
+import { Injectable } from '@nestjs/common';
+import type { MessageDto } from '@threadline/contracts';
+import type { EndedBy, SessionRow } from './session.types.js';
+
+export interface SessionEventMap {
+  created: [session: SessionRow];
+  updated: [session: SessionRow];
+  ended: [session: SessionRow, by: EndedBy];
+  message: [session: SessionRow | { id: string }, message: MessageDto];
+  delta: [sessionId: string, turnId: string, text: string];
+}
+
+/**
+ * What happened to sessions, for whoever shows it live (widget rooms, the /admin
+ * namespace). Local only: socket.io's adapter carries the resulting emits across instances.
+ */
+@Injectable()
+export class SessionEvents extends EventEmitter<SessionEventMap> {
+  constructor() {
+    super();
+    this.setMaxListeners(50);
+  }
+}

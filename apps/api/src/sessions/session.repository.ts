@@ -1,0 +1,189 @@
+import { Injectable } from '@nestjs/common';
+import type { Channel, SessionStatus } from '@threadline/contracts';
+import { newId } from '@api/common/ids.js';
+import { Database, type Queryable } from '@api/storage/database.js';
+import type { EndedBy, MessageRow, NewMessage, SessionRow } from './session.types.js';
+
+export interface SessionIdentity {
+  channel: Channel;
+  key: string;
+  tenant?: string | null;
+  endUserId?: string | null;
+}
+
+@Injectable()
+export class SessionRepository {
+  constructor(private readonly db: Database) {}
+
+  async findActive(channel: Channel, key: string): Promise<SessionRow | null> {
+    const { rows } = await this.db.query<SessionRow>(`SELECT * FROM sessions WHERE channel = $1 AND key = $2 AND status = 'active'`, [channel, key]);
+    return rows[0] ?? null;
+  }
+
+  /** The newest session of a key, whatever its status (what a client reconnecting to a thread should see). */
+  async findLatest(channel: Channel, key: string): Promise<SessionRow | null> {
+    const { rows } = await this.db.query<SessionRow>(
+      `SELECT * FROM sessions WHERE channel = $1 AND key = $2 AND status <> 'deleted' ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [channel, key],
+    );
+    return rows[0] ?? null;
+  }
+
+  async findById(id: string): Promise<SessionRow | null> {
+    const { rows } = await this.db.query<SessionRow>(`SELECT * FROM sessions WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** Inserts an active session unless another one won the race; null means "read it again". */
+  async tryCreate(identity: SessionIdentity, now: Date, expiresAt: Date, maxExpiresAt: Date): Promise<SessionRow | null> {
+    const { rows } = await this.db.query<SessionRow>(
+      `INSERT INTO sessions (id, channel, key, status, tenant, end_user_id, created_at, last_activity_at, expires_at, max_expires_at)
+       VALUES ($1, $2, $3, 'active', $4, $5, $6, $6, $7, $8)
+       ON CONFLICT (channel, key) WHERE status = 'active' DO NOTHING
+       RETURNING *`,
+      [newId(), identity.channel, identity.key, identity.tenant ?? null, identity.endUserId ?? null, now, expiresAt, maxExpiresAt],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Allocates the next `seq` and stores the message in one statement: the counter and
+   * the row commit or roll back together, so seq stays gapless. Returns null when the
+   * session is no longer active (unless `evenIfEnded`, for the tail of a turn in flight).
+   */
+  async appendMessage(sessionId: string, message: NewMessage, now: Date, idleExpiresAt: Date, evenIfEnded = false, tx: Queryable = this.db): Promise<MessageRow | null> {
+    const usage = message.usage ?? null;
+    const { rows } = await tx.query<MessageRow>(
+      `WITH s AS (
+         UPDATE sessions SET
+           message_count = message_count + 1,
+           last_activity_at = $2,
+           expires_at = CASE WHEN status = 'active' THEN LEAST($3::timestamptz, max_expires_at) ELSE expires_at END,
+           participants = CASE WHEN $6::text IS NULL OR $6::text = ANY(participants) THEN participants ELSE array_append(participants, $6::text) END,
+           prompt_tokens = prompt_tokens + COALESCE($11::int, 0),
+           completion_tokens = completion_tokens + COALESCE($12::int, 0),
+           cached_tokens = cached_tokens + COALESCE($13::int, 0),
+           cost_micros = cost_micros + COALESCE($15::bigint, 0)
+         WHERE id = $1 AND ((status = 'active' AND expires_at > $2) OR $17::boolean)
+         RETURNING message_count
+       )
+       INSERT INTO messages (id, session_id, seq, role, content, status, participant, tool_calls, tool_call_id, model, token_count,
+                             prompt_tokens, completion_tokens, cached_tokens, usage_estimated, cost_micros, client_message_id, created_at)
+       SELECT $4, $1, s.message_count, $5, $7, $8, $6, $9::jsonb, $10, $14, $18, $11, $12, $13, $16, $15, $19, $2 FROM s
+       RETURNING *`,
+      [
+        sessionId,
+        now,
+        idleExpiresAt,
+        newId(),
+        message.role,
+        message.participant ?? null,
+        message.content,
+        message.status ?? 'complete',
+        message.toolCalls ? JSON.stringify(message.toolCalls) : null,
+        message.toolCallId ?? null,
+        usage?.promptTokens ?? null,
+        usage?.completionTokens ?? null,
+        usage?.cachedTokens ?? null,
+        message.model ?? null,
+        message.costMicros ?? null,
+        usage ? usage.estimated : null,
+        evenIfEnded,
+        message.tokenCount,
+        message.clientMessageId ?? null,
+      ],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The newest `limit` messages the model may see, newest first: one backward index range scan. */
+  async loadNewest(sessionId: string, limit: number): Promise<MessageRow[]> {
+    const { rows } = await this.db.query<MessageRow>(
+      `SELECT * FROM messages WHERE session_id = $1 AND status <> 'error' ORDER BY seq DESC LIMIT $2`,
+      [sessionId, limit],
+    );
+    return rows;
+  }
+
+  async listMessages(sessionId: string, afterSeq: number, limit: number): Promise<MessageRow[]> {
+    const { rows } = await this.db.query<MessageRow>(
+      `SELECT * FROM messages WHERE session_id = $1 AND seq > $2 ORDER BY seq ASC LIMIT $3`,
+      [sessionId, afterSeq, limit],
+    );
+    return rows;
+  }
+
+  /** The newest `limit` messages in chronological order (history views with a limit). */
+  async listTail(sessionId: string, limit: number): Promise<MessageRow[]> {
+    const { rows } = await this.db.query<MessageRow>(
+      `SELECT * FROM (SELECT * FROM messages WHERE session_id = $1 ORDER BY seq DESC LIMIT $2) t ORDER BY seq ASC`,
+      [sessionId, limit],
+    );
+    return rows;
+  }
+
+  async findByClientMessageId(sessionId: string, clientMessageId: string): Promise<MessageRow | null> {
+    const { rows } = await this.db.query<MessageRow>(`SELECT * FROM messages WHERE session_id = $1 AND client_message_id = $2`, [sessionId, clientMessageId]);
+    return rows[0] ?? null;
+  }
+
+  /** The answer that closed the turn started by the user message at `userSeq`. */
+  async findReplyTo(sessionId: string, userSeq: number): Promise<MessageRow | null> {
+    const { rows } = await this.db.query<MessageRow>(
+      `SELECT * FROM messages WHERE session_id = $1 AND seq > $2 AND role = 'assistant' AND tool_calls IS NULL ORDER BY seq LIMIT 1`,
+      [sessionId, userSeq],
+    );
+    return rows[0] ?? null;
+  }
+
+  async findBySeq(sessionId: string, seq: number): Promise<MessageRow | null> {
+    const { rows } = await this.db.query<MessageRow>(`SELECT * FROM messages WHERE session_id = $1 AND seq = $2`, [sessionId, seq]);
+    return rows[0] ?? null;
+  }
+
+  async end(sessionId: string, status: Exclude<SessionStatus, 'active' | 'deleted'>, by: EndedBy, now: Date): Promise<SessionRow | null> {
+    const { rows } = await this.db.query<SessionRow>(
+      `UPDATE sessions SET status = $2, ended_at = $3, ended_by = $4 WHERE id = $1 AND status = 'active' RETURNING *`,
+      [sessionId, status, now, by],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Ends a batch of overdue sessions; SKIP LOCKED lets several instances sweep without stepping on each other. */
+  async expireDue(now: Date, batch: number): Promise<SessionRow[]> {
+    const { rows } = await this.db.query<SessionRow>(
+      `UPDATE sessions SET status = 'expired', ended_at = $1, ended_by = 'ttl'
+       WHERE id IN (SELECT id FROM sessions WHERE status = 'active' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         AND status = 'active'
+       RETURNING *`,
+      [now, batch],
+    );
+    return rows;
+  }
+
+  /** GDPR delete: messages go, the session row stays as anonymous aggregates. */
+  async purge(sessionId: string, by: EndedBy, now: Date): Promise<SessionRow | null> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(`DELETE FROM messages WHERE session_id = $1`, [sessionId]);
+      const { rows } = await tx.query<SessionRow>(
+        `UPDATE sessions SET status = 'deleted', key = 'deleted:' || id::text, end_user_id = NULL, participants = '{}', summary = NULL,
+                ended_at = COALESCE(ended_at, $2), ended_by = COALESCE(ended_by, $3)
+         WHERE id = $1 AND status <> 'deleted' RETURNING *`,
+        [sessionId, now, by],
+      );
+      return rows[0] ?? null;
+    });
+  }
+
+  async idsEndedBefore(cutoff: Date, batch: number): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>(
+      `SELECT id FROM sessions WHERE status IN ('expired', 'cleared') AND ended_at < $1 ORDER BY ended_at LIMIT $2`,
+      [cutoff, batch],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async saveSummary(sessionId: string, summary: string, throughSeq: number): Promise<void> {
+    await this.db.query(`UPDATE sessions SET summary = $2, summary_through_seq = $3 WHERE id = $1 AND summary_through_seq < $3`, [sessionId, summary, throughSeq]);
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { SessionEvents } from './session-events.js';
+import { SessionRepository } from './session.repository.js';
+import { SessionSweeper } from './session-sweeper.js';
+import { SessionsService } from './sessions.service.js';
+import { WindowService } from './window.service.js';
+
+@Module({
+  providers: [SessionRepository, SessionsService, SessionEvents, WindowService, SessionSweeper],
+  exports: [SessionRepository, SessionsService, SessionEvents, WindowService, SessionSweeper],
+})
+export class SessionsModule {}

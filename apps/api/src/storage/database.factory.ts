@@ -1,0 +1,45 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '@api/config/app-config.js';
+import { Database } from './database.js';
+import { ENTITIES } from './entities/index.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { pgliteDriver } from './pglite-driver.js';
+
+const MIGRATION_LOCK_ID = 740_201_1;
+
+/** Postgres when DATABASE_URL is set, embedded PGlite under DATA_DIR otherwise; migrated either way. */
+export async function createDatabase(config: AppConfig): Promise<Database> {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, logging: false } as const;
+  let database: Database;
+  if (config.env.DATABASE_URL) {
+    const options: DataSourceOptions = { type: 'postgres', url: config.env.DATABASE_URL, poolSize: 20, ...common };
+    database = new Database(await new DataSource(options).initialize(), 'postgres');
+  } else {
+    const directory = resolve(config.env.DATA_DIR, 'pglite');
+    await mkdir(directory, { recursive: true });
+    const { PGlite } = await import('@electric-sql/pglite');
+    const pglite = await PGlite.create(directory);
+    const options = { type: 'postgres', driver: pgliteDriver(pglite), ...common } as DataSourceOptions;
+    const dataSource = await new DataSource(options).initialize();
+    database = new Database(dataSource, 'pglite', () => pglite.close());
+  }
+  await migrate(database);
+  return database;
+}
+
+/** Several instances may boot at once against one Postgres: only one migrates. */
+async function migrate(database: Database): Promise<void> {
+  // PGlite has one connection and one process: no lock, and holding one here would deadlock.
+  const runner = database.kind === 'postgres' ? database.dataSource.createQueryRunner() : null;
+  await runner?.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+  try {
+    const applied = await database.dataSource.runMigrations({ transaction: 'each' });
+    if (applied.length) new Logger('storage').log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+  } finally {
+    await runner?.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+    await runner?.release();
+  }
+}

@@ -1,0 +1,15 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity('api_keys')
+export class ApiKeyEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('text') name!: string;
+  @Column('text') tenant!: string;
+  /** first characters of the key, shown to staff to tell keys apart */
+  @Column('text') prefix!: string;
+  /** sha256 of the full key: keys are 256 random bits, so a slow hash buys nothing */
+  @Column('text', { name: 'secret_hash', unique: true }) secretHash!: string;
+  @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'last_used_at', nullable: true }) lastUsedAt!: Date | null;
+  @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt!: Date | null;
+}

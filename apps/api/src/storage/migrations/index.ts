@@ -1,0 +1,4 @@
+import { InitialSchema1763700000000 } from './1763700000000-initial-schema.js';
+
+/** Listed explicitly (not globbed) so the bundled build and jest load the same set. */
+export const MIGRATIONS = [InitialSchema1763700000000];

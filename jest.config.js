@@ -1,0 +1,21 @@
+import { project } from './jest.preset.js';
+
+// One jest run covers every tier; scripts/test.mjs picks tiers with --selectProjects.
+export default {
+  projects: [
+    project('unit', { testMatch: ['<rootDir>/{apps/api,libs}/**/*.spec.ts'] }),
+    project('dashboard', {
+      testMatch: ['<rootDir>/apps/dashboard/src/**/*.spec.tsx'],
+      testEnvironment: 'jsdom',
+      tsx: true,
+    }),
+    project('int', {
+      testMatch: ['<rootDir>/apps/api/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/apps/api/test/global-setup.ts',
+    }),
+    project('e2e', {
+      testMatch: ['<rootDir>/{apps,libs}/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/apps/api/test/global-setup.ts',
+    }),
+  ],
+};

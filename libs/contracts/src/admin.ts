@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { Channel, IsoDate, SessionStatus } from './common.js';
+import { MessageDto } from './messages.js';
+
+export const StaffRole = z.enum(['admin', 'operator', 'viewer']);
+export type StaffRole = z.infer<typeof StaffRole>;
+
+export const LoginBody = z.object({ email: z.string().email().max(254), password: z.string().min(1).max(256) }).strict();
+export const StaffDto = z.object({ id: z.string(), email: z.string(), role: StaffRole });
+export type StaffDto = z.infer<typeof StaffDto>;
+
+export const SessionSummaryDto = z.object({
+  id: z.string(),
+  channel: Channel,
+  key: z.string(),
+  status: SessionStatus,
+  endUserId: z.string().nullable(),
+  tenant: z.string().nullable(),
+  participants: z.array(z.string()),
+  messageCount: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  costMicros: z.number().int(),
+  createdAt: IsoDate,
+  lastActivityAt: IsoDate,
+  expiresAt: IsoDate,
+  endedAt: IsoDate.nullable(),
+});
+export type SessionSummaryDto = z.infer<typeof SessionSummaryDto>;
+
+export const SessionListQuery = z.object({
+  channel: Channel.optional(),
+  status: SessionStatus.optional(),
+  endUserId: z.string().max(128).optional(),
+  q: z.string().max(200).optional(),
+  /** opaque cursor from the previous page */
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type SessionListQuery = z.infer<typeof SessionListQuery>;
+
+export const SessionListResponse = z.object({
+  sessions: z.array(SessionSummaryDto),
+  nextCursor: z.string().nullable(),
+});
+export type SessionListResponse = z.infer<typeof SessionListResponse>;
+
+export const TranscriptResponse = z.object({
+  session: SessionSummaryDto,
+  messages: z.array(MessageDto),
+});
+export type TranscriptResponse = z.infer<typeof TranscriptResponse>;
+
+export const CreateApiKeyBody = z
+  .object({
+    name: z.string().min(1).max(100),
+    /** keys of one tenant share their end users' threads; defaults to a new tenant */
+    tenant: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  })
+  .strict();
+export const ApiKeyDto = z.object({
+  id: z.string(),
+  name: z.string(),
+  tenant: z.string(),
+  prefix: z.string(),
+  createdAt: IsoDate,
+  lastUsedAt: IsoDate.nullable(),
+  revokedAt: IsoDate.nullable(),
+});
+export type ApiKeyDto = z.infer<typeof ApiKeyDto>;
+export const CreateApiKeyResponse = ApiKeyDto.extend({ secret: z.string() });
+export type CreateApiKeyResponse = z.infer<typeof CreateApiKeyResponse>;
