@@ -11,11 +11,13 @@ export default {
     }),
     project('int', {
       testMatch: ['<rootDir>/apps/api/**/*.int-spec.ts'],
-      globalSetup: '<rootDir>/apps/api/test/global-setup.ts',
+      globalSetup: '<rootDir>/apps/api/test/global-setup.mjs',
+      globalTeardown: '<rootDir>/apps/api/test/global-teardown.mjs',
     }),
     project('e2e', {
       testMatch: ['<rootDir>/{apps,libs}/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/apps/api/test/global-setup.ts',
+      globalSetup: '<rootDir>/apps/api/test/global-setup.mjs',
+      globalTeardown: '<rootDir>/apps/api/test/global-teardown.mjs',
     }),
   ],
 };

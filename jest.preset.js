@@ -14,6 +14,9 @@ const swc = (tsx) => [
 ];
 
 export const moduleNameMapper = {
+  // Jest cannot require() an ES module on Node 20 (Node can): @fastify/static (CommonJS)
+  // requires content-disposition 3 (ESM), so tests get the API-identical CommonJS 0.5.
+  '^content-disposition$': 'content-disposition-cjs',
   '^@api/(.*)\\.js$': '<rootDir>/apps/api/src/$1',
   '^@api/(.*)$': '<rootDir>/apps/api/src/$1',
   '^@threadline/contracts$': '<rootDir>/libs/contracts/src/index.ts',
@@ -21,7 +24,7 @@ export const moduleNameMapper = {
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 
-export function project(displayName, { testMatch, testEnvironment = 'node', setupFiles = [], globalSetup, tsx = false }) {
+export function project(displayName, { testMatch, testEnvironment = 'node', setupFiles = [], globalSetup, globalTeardown, tsx = false }) {
   return {
     displayName,
     rootDir: import.meta.dirname,
@@ -29,6 +32,7 @@ export function project(displayName, { testMatch, testEnvironment = 'node', setu
     testEnvironment,
     setupFiles: ['<rootDir>/scripts/jest-env.js', ...setupFiles],
     ...(globalSetup ? { globalSetup } : {}),
+    ...(globalTeardown ? { globalTeardown } : {}),
     extensionsToTreatAsEsm: tsx ? ['.ts', '.tsx'] : ['.ts'],
     moduleNameMapper,
     transform: { [tsx ? '^.+\\.tsx?$' : '^.+\\.ts$']: swc(tsx) },

@@ -10,7 +10,7 @@ const NOT_THE_DASHBOARD = /^\/(api|v1|webhooks|socket\.io|metrics)(\/|$)/;
 export class DashboardController {
   constructor(private readonly assets: DashboardAssets) {}
 
-  @Get('*path')
+  @Get('*')
   async spa(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     if (NOT_THE_DASHBOARD.test(request.url)) throw new ApiError('not_found', 'no such route');
     const html = await this.assets.indexHtml();

@@ -26,18 +26,18 @@ export async function createDatabase(config: AppConfig): Promise<Database> {
     const dataSource = await new DataSource(options).initialize();
     database = new Database(dataSource, 'pglite', () => pglite.close());
   }
-  await migrate(database);
+  await migrate(database, config.env.LOG_LEVEL !== 'silent');
   return database;
 }
 
 /** Several instances may boot at once against one Postgres: only one migrates. */
-async function migrate(database: Database): Promise<void> {
+async function migrate(database: Database, verbose: boolean): Promise<void> {
   // PGlite has one connection and one process: no lock, and holding one here would deadlock.
   const runner = database.kind === 'postgres' ? database.dataSource.createQueryRunner() : null;
   await runner?.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
   try {
     const applied = await database.dataSource.runMigrations({ transaction: 'each' });
-    if (applied.length) new Logger('storage').log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+    if (applied.length && verbose) new Logger('storage').log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
   } finally {
     await runner?.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
     await runner?.release();

@@ -37,6 +37,7 @@ export class WebSessionsController {
   }
 
   @Post('api/sessions/:id/messages')
+  @HttpCode(200)
   async post(@Param('id') id: string, @Headers('authorization') authorization: string | undefined, @Body() body: unknown): Promise<TurnReply> {
     const sessionId = authorizeWebSession(this.tokens, id, authorization);
     return this.chat.reply(sessionId, parseInput(PostWebMessageBody, body));
@@ -44,6 +45,7 @@ export class WebSessionsController {
 
   /** Seed 001's voice-agent route, unchanged for its client: `{ question, sessionId }`. */
   @Post('api/voice-agent/chat')
+  @HttpCode(200)
   async voice(@Headers('authorization') authorization: string | undefined, @Body() body: unknown): Promise<TurnReply> {
     const sessionId = (body as { sessionId?: unknown } | null)?.sessionId;
     const id = authorizeWebSession(this.tokens, typeof sessionId === 'string' ? sessionId : undefined, authorization);
