@@ -28,7 +28,7 @@ export async function pgliteTemplate(): Promise<string> {
     return join(base, 'pglite');
   }
   try {
-    const database = await createDatabase(AppConfig.fromEnv({ DATA_DIR: base }));
+    const database = await createDatabase(AppConfig.fromEnv({ DATA_DIR: base, LOG_LEVEL: 'silent' }));
     await database.close();
     await writeFile(ready, 'ok');
   } finally {
@@ -47,7 +47,7 @@ export async function postgresTemplate(url: string): Promise<string> {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) {
       await admin.query(`CREATE DATABASE ${name}`);
-      const migrated = await createDatabase(AppConfig.fromEnv({ DATABASE_URL: withDatabase(url, name) }));
+      const migrated = await createDatabase(AppConfig.fromEnv({ DATABASE_URL: withDatabase(url, name), LOG_LEVEL: 'silent' }));
       await migrated.close();
     }
     return name;
