@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { ChatModel, UpstreamError, type ChatModelEvent, type ChatModelRequest } from './chat-model.port.js';
@@ -21,7 +22,17 @@ export class OpenAIChatModel extends ChatModel {
     super();
     this.model = options.model;
     // Retries are the turn pipeline's: it knows whether text already reached the user.
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, timeout: options.idleTimeoutMs * 4, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const logger = new Logger('openai');
+    this.client = new OpenAI({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL,
+      maxRetries: 0,
+      timeout: options.idleTimeoutMs * 4,
+      // The SDK's own diagnostics go through our logger, not straight to the console.
+      logLevel: 'warn',
+      logger: { error: (m: string) => logger.warn(m), warn: (m: string) => logger.warn(m), info: () => undefined, debug: () => undefined },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
   }
 
   async *stream(request: ChatModelRequest): AsyncIterable<ChatModelEvent> {
