@@ -20,10 +20,10 @@ export interface FakeToolCall {
 /** What the fake recorded for each POST /v1/chat/completions. */
 export interface FakeChatRequest {
   /** Parsed JSON body exactly as received. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary request fields
+   
   body: any;
   headers: Record<string, string | string[] | undefined>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- content may be a string, null or typed parts
+   
   messages: Array<{ role: string; content: any; tool_calls?: any; tool_call_id?: string }>;
   receivedAt: number;
 }

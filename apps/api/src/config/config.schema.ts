@@ -79,7 +79,7 @@ export const envSchema = z.object({
   ADMIN_EMAIL: z.string().email('an email address').optional(),
   ADMIN_PASSWORD: secret(8).optional(),
   SESSION_SECRET: secret(32).optional(),
-  LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+  LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('warn'),
   ...channelTtlShape,
 });
 
