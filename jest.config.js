@@ -11,11 +11,14 @@ export default {
     }),
     project('int', {
       testMatch: ['<rootDir>/apps/api/**/*.int-spec.ts'],
+      // Booting an app (and, once per run, initdb for the PGlite template) takes seconds on a busy machine.
+      testTimeout: 60_000,
       globalSetup: '<rootDir>/apps/api/test/global-setup.mjs',
       globalTeardown: '<rootDir>/apps/api/test/global-teardown.mjs',
     }),
     project('e2e', {
       testMatch: ['<rootDir>/{apps,libs}/**/*.e2e-spec.ts'],
+      testTimeout: 90_000,
       globalSetup: '<rootDir>/apps/api/test/global-setup.mjs',
       globalTeardown: '<rootDir>/apps/api/test/global-teardown.mjs',
     }),

@@ -24,7 +24,7 @@ export const moduleNameMapper = {
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 
-export function project(displayName, { testMatch, testEnvironment = 'node', setupFiles = [], globalSetup, globalTeardown, tsx = false }) {
+export function project(displayName, { testMatch, testEnvironment = 'node', setupFiles = [], globalSetup, globalTeardown, tsx = false, testTimeout }) {
   return {
     displayName,
     rootDir: import.meta.dirname,
@@ -33,6 +33,7 @@ export function project(displayName, { testMatch, testEnvironment = 'node', setu
     setupFiles: ['<rootDir>/scripts/jest-env.js', ...setupFiles],
     ...(globalSetup ? { globalSetup } : {}),
     ...(globalTeardown ? { globalTeardown } : {}),
+    ...(testTimeout ? { setupFilesAfterEnv: ['<rootDir>/scripts/jest-slow-tier.js'] } : {}),
     extensionsToTreatAsEsm: tsx ? ['.ts', '.tsx'] : ['.ts'],
     moduleNameMapper,
     transform: { [tsx ? '^.+\\.tsx?$' : '^.+\\.ts$']: swc(tsx) },
