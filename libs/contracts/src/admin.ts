@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Channel, IsoDate, SessionStatus } from './common.js';
 import { MessageDto } from './messages.js';
+import { KeyBudget, KeyBudgetDto } from './usage.js';
 
 export const StaffRole = z.enum(['admin', 'operator', 'viewer']);
 export type StaffRole = z.infer<typeof StaffRole>;
@@ -21,6 +22,8 @@ export const SessionSummaryDto = z.object({
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
   costMicros: z.number().int(),
+  /** assistant messages whose model had no price: costMicros leaves them out, it does not price them at 0 */
+  unpricedMessages: z.number().int().optional(),
   createdAt: IsoDate,
   lastActivityAt: IsoDate,
   expiresAt: IsoDate,
@@ -56,8 +59,18 @@ export const CreateApiKeyBody = z
     name: z.string().min(1).max(100),
     /** keys of one tenant share their end users' threads; defaults to a new tenant */
     tenant: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+    /** the key's own spending limits; unset fields use the BUDGET_KEY_* defaults */
+    budget: KeyBudget.optional(),
   })
   .strict();
+/** `PATCH /api/admin/api-keys/:id`: budget fields given replace the key's own (null clears one); others stay. */
+export const UpdateApiKeyBody = z
+  .object({
+    name: z.string().min(1).max(100).optional(),
+    budget: KeyBudget.optional(),
+  })
+  .strict()
+  .refine((body) => body.name !== undefined || body.budget !== undefined, 'send a name or a budget to change');
 export const ApiKeyDto = z.object({
   id: z.string(),
   name: z.string(),
@@ -66,6 +79,8 @@ export const ApiKeyDto = z.object({
   createdAt: IsoDate,
   lastUsedAt: IsoDate.nullable(),
   revokedAt: IsoDate.nullable(),
+  /** the key's own limits; null fields fall back to the BUDGET_KEY_* defaults */
+  budget: KeyBudgetDto,
 });
 export type ApiKeyDto = z.infer<typeof ApiKeyDto>;
 export const CreateApiKeyResponse = ApiKeyDto.extend({ secret: z.string() });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 export const HealthResponse = z.object({
-  status: z.enum(['healthy', 'degraded']),
+  /** draining: shutting down, finishing answers in flight; send new work elsewhere */
+  status: z.enum(['healthy', 'degraded', 'draining']),
   model: z.string(),
   mode: z.enum(['openai', 'simulated']),
   features: z.array(z.string()),

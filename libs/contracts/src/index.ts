@@ -6,3 +6,4 @@ export * from './integrator.js';
 export * from './admin.js';
 export * from './socket.js';
 export * from './health.js';
+export * from './usage.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDate, MessageRole, MessageStatus, ToolCall, Usage } from './common.js';
+import { AppliedPrice } from './usage.js';
 
 /** Largest user message accepted, in UTF-8 bytes (DESIGN §5: 16 KB, 413 past it). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024;
@@ -24,5 +25,10 @@ export const MessageDto = z.object({
   usage: Usage.nullable(),
   /** integer micro-dollars; null when the model has no price */
   costMicros: z.number().int().nullable(),
+  /**
+   * The price that priced this message (assistant messages; null when unpriced).
+   * Always sent by the api; optional only so older fixtures still typecheck.
+   */
+  price: AppliedPrice.nullable().optional(),
 });
 export type MessageDto = z.infer<typeof MessageDto>;

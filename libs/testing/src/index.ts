@@ -10,3 +10,4 @@ export {
   type FakeUsage,
 } from './fake-openai.js';
 export { listenOnFreePort } from './free-port.js';
+export { FakeGitHub, type FakeGitHubCall, type FakeGitHubFailure, type FakeGitHubOptions, type FakeRepo } from './fake-github.js';

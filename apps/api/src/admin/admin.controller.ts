@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import {
   CreateApiKeyBody,
   LoginBody,
   SessionListQuery,
+  UpdateApiKeyBody,
   type ApiKeyDto,
   type CreateApiKeyResponse,
   type SessionListResponse,
@@ -111,9 +112,19 @@ export class AdminController {
   @Post('api-keys')
   @MinRole('admin')
   async createKey(@Body() body: unknown, @Req() request: AdminRequest): Promise<CreateApiKeyResponse> {
-    const { name, tenant } = parseInput(CreateApiKeyBody, body);
-    const key = await this.apiKeys.create(name, tenant);
-    await this.audit.record(request.principal!, 'api-key.create', key.id, { name, tenant: key.tenant });
+    const { name, tenant, budget } = parseInput(CreateApiKeyBody, body);
+    const key = await this.apiKeys.create(name, tenant, budget);
+    await this.audit.record(request.principal!, 'api-key.create', key.id, { name, tenant: key.tenant, budget: key.budget });
+    return key;
+  }
+
+  @Patch('api-keys/:id')
+  @MinRole('admin')
+  async updateKey(@Param('id') id: string, @Body() body: unknown, @Req() request: AdminRequest): Promise<ApiKeyDto> {
+    if (!UUID_PATTERN.test(id)) throw new ApiError('not_found', 'no such API key');
+    const changes = parseInput(UpdateApiKeyBody, body);
+    const key = await this.apiKeys.update(id, changes);
+    await this.audit.record(request.principal!, 'api-key.update', id, changes);
     return key;
   }
 

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { ApiKeyDto, CreateApiKeyResponse } from '@threadline/contracts';
+import type { ApiKeyDto, CreateApiKeyResponse, KeyBudget } from '@threadline/contracts';
 import { ApiError } from '@api/common/api-error.js';
 import { Clock } from '@api/common/clock.js';
 import { newId, randomToken } from '@api/common/ids.js';
 import { AppConfig } from '@api/config/app-config.js';
 import { Database } from '@api/storage/database.js';
+import { BudgetService } from '@api/usage/budget.service.js';
 import { MASTER_PRINCIPAL, bearerOf, type Principal } from './principal.js';
 import { safeEqual, sha256 } from './secrets.js';
 
@@ -16,7 +17,19 @@ interface ApiKeyRow {
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  budget_tokens_per_day: string | number | null;
+  budget_tokens_per_month: string | number | null;
+  budget_micros_per_day: string | number | null;
+  budget_micros_per_month: string | number | null;
 }
+
+/** KeyBudget field → api_keys column. */
+const BUDGET_COLUMNS: Record<keyof KeyBudget, string> = {
+  tokensPerDay: 'budget_tokens_per_day',
+  tokensPerMonth: 'budget_tokens_per_month',
+  costMicrosPerDay: 'budget_micros_per_day',
+  costMicrosPerMonth: 'budget_micros_per_month',
+};
 
 const CACHE_MS = 10_000;
 
@@ -29,15 +42,38 @@ export class ApiKeysService {
     private readonly db: Database,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly budgets: BudgetService,
   ) {}
 
-  async create(name: string, tenant: string | undefined): Promise<CreateApiKeyResponse> {
+  async create(name: string, tenant: string | undefined, budget: KeyBudget = {}): Promise<CreateApiKeyResponse> {
     const secret = `tl_${randomToken(32)}`;
     const { rows } = await this.db.query<ApiKeyRow>(
-      `INSERT INTO api_keys (id, name, tenant, prefix, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-      [newId(), name, tenant ?? newId(), secret.slice(0, 10), sha256(secret), this.clock.now()],
+      `INSERT INTO api_keys (id, name, tenant, prefix, secret_hash, created_at, budget_tokens_per_day, budget_tokens_per_month, budget_micros_per_day, budget_micros_per_month)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+      [
+        newId(), name, tenant ?? newId(), secret.slice(0, 10), sha256(secret), this.clock.now(),
+        budget.tokensPerDay ?? null, budget.tokensPerMonth ?? null, budget.costMicrosPerDay ?? null, budget.costMicrosPerMonth ?? null,
+      ],
     );
     return { ...toDto(rows[0]!), secret };
+  }
+
+  /** Renames a key or changes its own budget; budget fields given replace (null clears), others stay. */
+  async update(id: string, changes: { name?: string; budget?: KeyBudget }): Promise<ApiKeyDto> {
+    const sets: string[] = [];
+    const params: unknown[] = [id];
+    const set = (column: string, value: unknown) => sets.push(`${column} = $${params.push(value)}`);
+    if (changes.name !== undefined) set('name', changes.name);
+    for (const [field, column] of Object.entries(BUDGET_COLUMNS) as Array<[keyof KeyBudget, string]>) {
+      const value = changes.budget?.[field];
+      if (value !== undefined) set(column, value);
+    }
+    const { rows } = sets.length
+      ? await this.db.query<ApiKeyRow>(`UPDATE api_keys SET ${sets.join(', ')} WHERE id = $1 RETURNING *`, params)
+      : await this.db.query<ApiKeyRow>(`SELECT * FROM api_keys WHERE id = $1`, [id]);
+    if (!rows[0]) throw new ApiError('not_found', 'no such API key');
+    await this.budgets.forgetKey(id);
+    return toDto(rows[0]);
   }
 
   async list(): Promise<ApiKeyDto[]> {
@@ -83,5 +119,15 @@ function toDto(row: ApiKeyRow): ApiKeyDto {
     createdAt: row.created_at.toISOString(),
     lastUsedAt: row.last_used_at?.toISOString() ?? null,
     revokedAt: row.revoked_at?.toISOString() ?? null,
+    budget: {
+      tokensPerDay: limitOf(row.budget_tokens_per_day),
+      tokensPerMonth: limitOf(row.budget_tokens_per_month),
+      costMicrosPerDay: limitOf(row.budget_micros_per_day),
+      costMicrosPerMonth: limitOf(row.budget_micros_per_month),
+    },
   };
+}
+
+function limitOf(value: string | number | null): number | null {
+  return value === null ? null : Number(value);
 }

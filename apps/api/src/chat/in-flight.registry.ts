@@ -13,6 +13,8 @@ export interface InFlightTurn {
 @Injectable()
 export class InFlightRegistry {
   private readonly turns = new Map<string, InFlightTurn>();
+  /** false once the instance is shutting down: new turns go to another instance */
+  accepting = true;
 
   begin(threadKey: string, turnId: string, sessionId: string): void {
     this.turns.set(threadKey, { turnId, sessionId, text: '' });
@@ -29,5 +31,21 @@ export class InFlightRegistry {
 
   end(threadKey: string, turnId: string): void {
     if (this.turns.get(threadKey)?.turnId === turnId) this.turns.delete(threadKey);
+    if (this.turns.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
+
+  get size(): number {
+    return this.turns.size;
+  }
+
+  /** Resolves when no turn is streaming here any more, or after `timeoutMs`; true when drained. */
+  whenIdle(timeoutMs: number): Promise<boolean> {
+    if (this.turns.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => (clearTimeout(timer), resolve(true)));
+    });
+  }
+
+  private readonly idleWaiters: Array<() => void> = [];
 }

@@ -15,6 +15,14 @@ export interface RoundOutcome {
   finishReason: string | null;
   /** set when the upstream failed for good; `text` then holds whatever had streamed */
   error: UpstreamError | null;
+  /** every upstream call of the round, retries included, for latency metrics */
+  calls: UpstreamCallSample[];
+}
+
+export interface UpstreamCallSample {
+  durationMs: number;
+  firstTokenMs: number | null;
+  outcome: 'ok' | UpstreamError['kind'];
 }
 
 export interface RoundSink {
@@ -28,11 +36,15 @@ export interface RoundSink {
  * failure then ends the round with what arrived (a partial answer).
  */
 export async function runModelRound(model: ChatModel, request: ChatModelRequest, sink: RoundSink, policy: RetryPolicy): Promise<RoundOutcome> {
+  const samples: UpstreamCallSample[] = [];
   for (let attempt = 0; ; attempt++) {
-    const outcome: RoundOutcome = { text: '', toolCalls: [], usage: null, finishReason: null, error: null };
+    const outcome: RoundOutcome = { text: '', toolCalls: [], usage: null, finishReason: null, error: null, calls: samples };
     const calls = new Map<number, ToolCall>();
+    const started = performance.now();
+    let firstTokenMs: number | null = null;
     try {
       for await (const event of model.stream(request)) {
+        firstTokenMs ??= performance.now() - started;
         if (event.type === 'text') {
           outcome.text += event.text;
           sink.delta(event.text);
@@ -46,10 +58,12 @@ export async function runModelRound(model: ChatModel, request: ChatModelRequest,
         else outcome.finishReason = event.reason;
       }
       outcome.toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([, c]) => c);
+      samples.push({ durationMs: performance.now() - started, firstTokenMs, outcome: 'ok' });
       return outcome;
     } catch (caught) {
       if (request.signal?.aborted) throw caught;
       const error = caught instanceof UpstreamError ? caught : new UpstreamError('network', (caught as Error).message);
+      samples.push({ durationMs: performance.now() - started, firstTokenMs, outcome: error.kind });
       const streamed = outcome.text.length > 0 || calls.size > 0;
       if (streamed || !error.retryable || attempt >= policy.maxRetries) return { ...outcome, toolCalls: [], error };
       const backoff = policy.baseDelayMs * 2 ** attempt * (0.8 + Math.random() * 0.4);

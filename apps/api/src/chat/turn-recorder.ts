@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { MessageDto } from '@threadline/contracts';
+import type { AppliedPrice, MessageDto } from '@threadline/contracts';
 import { ApiError } from '@api/common/api-error.js';
 import { isUniqueViolation } from '@api/storage/database.js';
 import { SessionsService } from '@api/sessions/sessions.service.js';
@@ -29,6 +29,7 @@ export class TurnRecorder {
       participant: input.participant ?? null,
       tokenCount: estimateMessageTokens(input.text),
       clientMessageId: input.clientMessageId ?? null,
+      apiKeyId: input.identity.apiKeyId ?? null,
     };
     let resolved = await this.sessions.getOrCreate(input.identity);
     let newThread = resolved.created && resolved.replacedEnded;
@@ -47,7 +48,14 @@ export class TurnRecorder {
     throw new ApiError('conflict', 'the conversation changed while your message was being saved; please send it again');
   }
 
-  async storeAssistant(session: SessionRow, outcome: RoundOutcome, usage: UpstreamUsage & { estimated: boolean }, costMicros: number | null, model: string): Promise<MessageDto> {
+  async storeAssistant(
+    session: SessionRow,
+    outcome: RoundOutcome,
+    usage: UpstreamUsage & { estimated: boolean },
+    costMicros: number | null,
+    model: string,
+    charge: { price: AppliedPrice | null; apiKeyId: string | null } = { price: null, apiKeyId: null },
+  ): Promise<MessageDto> {
     const status = outcome.error ? (outcome.text ? 'partial' : 'error') : 'complete';
     const row = await this.sessions.append(
       session,
@@ -60,6 +68,8 @@ export class TurnRecorder {
         tokenCount: estimateMessageTokens(outcome.text, outcome.toolCalls),
         usage,
         costMicros,
+        price: charge.price,
+        apiKeyId: charge.apiKeyId,
       },
       // A staff clear during the answer still records it in the transcript it belongs to.
       true,

@@ -9,12 +9,14 @@ import { SessionEvents } from '@api/sessions/session-events.js';
 import type { SessionRow } from '@api/sessions/session.types.js';
 import { WindowService } from '@api/sessions/window.service.js';
 import { ToolRegistry } from '@api/tools/tool-registry.js';
-import { PriceBook } from '@api/usage/price-book.js';
+import { BudgetService } from '@api/usage/budget.service.js';
+import { PriceBook, costOf } from '@api/usage/price-book.js';
 import { estimateMessageTokens, estimateTextTokens } from '@api/usage/token-counter.js';
 import { CommandService, parseCommand } from './commands.js';
 import { InFlightRegistry } from './in-flight.registry.js';
 import { runModelRound, type RetryPolicy, type RoundOutcome } from './model-round.js';
 import { SummaryService } from './summary.service.js';
+import { endWithoutTools } from './tool-round.js';
 import { TurnRecorder } from './turn-recorder.js';
 import type { TurnInput, TurnResult } from './turn.types.js';
 
@@ -40,6 +42,7 @@ export class TurnService {
     private readonly inFlight: InFlightRegistry,
     private readonly commands: CommandService,
     private readonly summaries: SummaryService,
+    private readonly budgets: BudgetService,
   ) {
     this.retry = { maxRetries: config.env.LLM_MAX_RETRIES, baseDelayMs: config.env.LLM_RETRY_BASE_MS, maxDelayMs: 30_000 };
   }
@@ -58,6 +61,9 @@ export class TurnService {
         throw error;
       });
     try {
+      // Inside the lock, so a user's queued turns each see the previous one's charge;
+      // before the user message is stored, so a refused turn leaves no trace in the thread.
+      await this.budgets.check(identity);
       const stored = await this.recorder.storeUserMessage(input);
       if (stored.duplicateOf) return stored.duplicateOf;
       const { session, userMessage, newThread } = stored;
@@ -66,6 +72,7 @@ export class TurnService {
       this.inFlight.begin(threadKey, turnId, session.id);
       try {
         const { firstSeq, ...answer } = await this.answer(session, turnId, input);
+        await this.budgets.charge(identity, { tokens: answer.usage?.totalTokens ?? 0, costMicros: answer.costMicros });
         this.summaries.foldOlderThan(session, firstSeq);
         return { turnId, session, userMessage, newThread, command: null, ...answer };
       } finally {
@@ -90,8 +97,11 @@ export class TurnService {
     };
     const total = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: false };
     let costMicros: number | null = 0;
+    // The price is read once per turn: every round of one answer is priced alike.
+    const charge = { price: this.prices.applied(this.model.model), apiKeyId: input.identity.apiKeyId ?? null };
     for (let round = 1; ; round++) {
-      const lastRound = round >= this.config.env.TOOL_MAX_ROUNDS;
+      // Up to TOOL_MAX_ROUNDS rounds may run tools; the round after is offered none and must answer.
+      const lastRound = round > this.config.env.TOOL_MAX_ROUNDS;
       const outcome = await runModelRound(
         this.model,
         { messages, tools: lastRound ? undefined : tools, signal: input.signal, maxOutputTokens: this.config.env.LLM_MAX_OUTPUT_TOKENS },
@@ -99,27 +109,29 @@ export class TurnService {
         this.retry,
       );
       const usage = this.usageOf(outcome, messages);
-      const cost = this.prices.costMicros(this.model.model, usage);
+      const cost = charge.price ? costOf(charge.price, usage) : null;
       total.promptTokens += usage.promptTokens;
       total.completionTokens += usage.completionTokens;
       total.cachedTokens += usage.cachedTokens;
       total.estimated ||= usage.estimated;
       costMicros = cost === null || costMicros === null ? null : costMicros + cost;
+      if (lastRound) endWithoutTools(outcome, sink);
 
       if (outcome.toolCalls.length > 0 && !outcome.error) {
-        const callRow = await this.recorder.storeAssistant(session, outcome, usage, cost, this.model.model);
+        const callRow = await this.recorder.storeAssistant(session, outcome, usage, cost, this.model.model, charge);
         this.events.emit('message', session, callRow);
         messages.push({ role: 'assistant', content: outcome.text || null, tool_calls: outcome.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) });
-        for (const call of outcome.toolCalls) {
-          sink.status(this.tools.statusFor(call.name));
-          const result = await this.tools.run(call.name, call.arguments, { channel: session.channel, sessionId: session.id, signal: input.signal });
+        // The calls run concurrently; their results are stored in call order.
+        const results = this.tools.runCalls(outcome.toolCalls, { channel: session.channel, sessionId: session.id, signal: input.signal }, sink.status);
+        for (const [index, call] of outcome.toolCalls.entries()) {
+          const result = await results[index]!;
           const toolRow = await this.recorder.storeToolResult(session, call.id, result.content);
           this.events.emit('message', session, toolRow);
           messages.push({ role: 'tool', content: result.content, tool_call_id: call.id });
         }
         continue;
       }
-      const assistant = await this.recorder.storeAssistant(session, outcome, usage, cost, this.model.model);
+      const assistant = await this.recorder.storeAssistant(session, outcome, usage, cost, this.model.model, charge);
       this.events.emit('message', session, assistant);
       const turnUsage: Usage = { ...total, totalTokens: total.promptTokens + total.completionTokens };
       return { assistant, usage: turnUsage, costMicros, firstSeq, error: outcome.error ? toErrorPayload(outcome.error, outcome.text.length > 0) : null };
@@ -140,7 +152,7 @@ export class TurnService {
     const session = (await this.recorder.latestSession(input.identity)) ?? placeholderSession(input);
     const assistant: MessageDto = {
       id: newId(), seq: 0, role: 'assistant', content: text, status: 'complete', participant: null,
-      createdAt: new Date().toISOString(), toolCalls: null, toolCallId: null, model: null, usage: null, costMicros: 0,
+      createdAt: new Date().toISOString(), toolCalls: null, toolCallId: null, model: null, usage: null, costMicros: 0, price: null,
     };
     return { turnId: newId(), session, userMessage: null, assistant, newThread: false, usage: null, costMicros: 0, error: null, command };
   }

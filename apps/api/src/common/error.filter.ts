@@ -34,6 +34,9 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
   if (exception instanceof ApiError) {
     return { status: exception.status, body: { error: exception.toPayload() }, headers: exception.headers };
   }
+  if (isInfrastructureDown(exception)) {
+    return { status: 503, body: { error: { code: 'unavailable', message: 'storage or coordination is briefly unavailable; nothing was lost, please retry' } }, headers: { 'retry-after': '2' } };
+  }
   const status = httpStatusOf(exception);
   if (status !== null && status < 500) {
     const code = CODE_BY_STATUS[status] ?? 'bad_request';
@@ -63,4 +66,18 @@ function safeClientMessage(exception: unknown, status: number): string {
     if (typeof message === 'string') return message;
   }
   return 'the request was refused';
+}
+
+const DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
+
+/** Postgres or Redis away (restart, failover): a retryable 503, not a 500. */
+export function isInfrastructureDown(error: unknown): boolean {
+  const e = error as { code?: unknown; name?: unknown; message?: unknown; driverError?: unknown } | null;
+  if (!e) return false;
+  if (typeof e.code === 'string' && DOWN_CODES.has(e.code)) return true;
+  if (e.driverError && isInfrastructureDown(e.driverError)) return true;
+  const name = typeof e.name === 'string' ? e.name : '';
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /ClientClosedError|ClientOfflineError|ConnectionTimeoutError|SocketClosedUnexpectedlyError/.test(name) ||
+    /The client is closed|Connection terminated|Connection is closed|connect ECONNREFUSED|Socket closed unexpectedly|client is offline/i.test(message);
 }

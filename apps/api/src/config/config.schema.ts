@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { CHANNELS, type Channel } from '@threadline/contracts';
+import { usageEnvShape } from '@api/usage/usage.env.js';
+import { checkToolEnv, toolEnvShape } from '@api/tools/tool-config.js';
+import { metaEnvShape } from '@api/channels/meta/meta.env.js';
+import { slackEnvShape } from '@api/channels/slack/slack.env.js';
 import { parseDurationSeconds } from './duration.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -74,13 +78,18 @@ export const envSchema = z.object({
   TURN_LOCK_LEASE_MS: int(1000).default(30_000),
   TURN_LOCK_WAIT_MS: int(100).default(120_000),
   SWEEP_INTERVAL: duration.prefault('30s'),
+  SHUTDOWN_GRACE_MS: int(0).default(25_000),
   RETENTION_DAYS: int(0).default(0),
   MASTER_KEY: secret(16).optional(),
   ADMIN_EMAIL: z.string().email('an email address').optional(),
   ADMIN_PASSWORD: secret(8).optional(),
   SESSION_SECRET: secret(32).optional(),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('warn'),
+  ...usageEnvShape,
   ...channelTtlShape,
-});
+  ...toolEnvShape,
+  ...slackEnvShape,
+  ...metaEnvShape,
+}).superRefine(checkToolEnv);
 
 export type Env = z.infer<typeof envSchema>;

@@ -29,14 +29,23 @@ export class SocketServer {
       sub.on('error', () => undefined);
       await Promise.all([pub.connect(), sub.connect()]);
       io.adapter(createAdapter(pub, sub, { key: `${redis.prefixForAdapter}socket.io` }));
-      io.engine.once('close', () => void Promise.allSettled([pub.close(), sub.close()]));
       const closeIo = io.close.bind(io);
       io.close = (fn) => closeIo((err) => void Promise.allSettled([pub.close(), sub.close()]).then(() => fn?.(err)));
     }
     return new SocketServer(io);
   }
 
+  /**
+   * Drops every client's transport without saying goodbye at the socket.io level: the
+   * clients see "transport close" and reconnect with backoff (to another instance
+   * behind the load balancer), where a namespace disconnect would make them give up.
+   */
+  dropConnectionsForReconnect(): void {
+    this.io.engine.close();
+  }
+
   async close(): Promise<void> {
+    this.dropConnectionsForReconnect();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
 }

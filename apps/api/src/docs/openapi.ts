@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { VERSION } from '@api/health/health.controller.js';
 
 interface Route {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'delete';
   path: string;
   tag: string;
   summary: string;
@@ -36,6 +36,9 @@ const ROUTES: Route[] = [
   { method: 'post', path: '/api/admin/api-keys', tag: 'admin', summary: 'Create an API key; the secret is returned once', auth: 'staff', body: c.CreateApiKeyBody, response: c.CreateApiKeyResponse, status: 201 },
   { method: 'get', path: '/api/admin/api-keys', tag: 'admin', summary: 'API keys', auth: 'staff', response: z.array(c.ApiKeyDto) },
   { method: 'delete', path: '/api/admin/api-keys/{id}', tag: 'admin', summary: 'Revoke an API key', auth: 'staff', response: c.ApiKeyDto },
+  { method: 'patch', path: '/api/admin/api-keys/{id}', tag: 'admin', summary: 'Rename a key or set its own budget (null clears a limit)', auth: 'staff', body: c.UpdateApiKeyBody, response: c.ApiKeyDto },
+  { method: 'get', path: '/api/admin/usage', tag: 'admin', summary: 'Usage and cost (?from=&to= UTC days, ?top=): totals, daily series, models, channels, top end users and API keys', auth: 'staff', response: c.UsageReport },
+  { method: 'get', path: '/api/admin/usage/prices', tag: 'admin', summary: 'The price book in force (USD per million tokens)', auth: 'staff', response: c.PriceBookResponse },
 ];
 
 const SECURITY: Record<string, Array<Record<string, string[]>>> = {

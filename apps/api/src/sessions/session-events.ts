@@ -1,7 +1,18 @@
 import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
-import type { MessageDto } from '@threadline/contracts';
+import type { Channel, MessageDto, Usage } from '@threadline/contracts';
 import type { EndedBy, SessionRow } from './session.types.js';
+
+/** What one turn cost and how long it took, for metrics. */
+export interface TurnSample {
+  channel: Channel;
+  status: 'complete' | 'partial' | 'error';
+  model: string;
+  durationMs: number;
+  usage: Usage | null;
+  costMicros: number | null;
+  upstream: Array<{ durationMs: number; firstTokenMs: number | null; outcome: 'ok' | string }>;
+}
 
 export interface SessionEventMap {
   created: [session: SessionRow];
@@ -9,6 +20,7 @@ export interface SessionEventMap {
   ended: [session: SessionRow, by: EndedBy];
   message: [session: SessionRow | { id: string }, message: MessageDto];
   delta: [sessionId: string, turnId: string, text: string];
+  turn: [sample: TurnSample];
 }
 
 /**

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Channel, SessionStatus } from '@threadline/contracts';
 import { newId } from '@api/common/ids.js';
 import { Database, type Queryable } from '@api/storage/database.js';
+import { usageAggregateCtes } from '@api/usage/usage-aggregates.sql.js';
 import type { EndedBy, MessageRow, NewMessage, SessionRow } from './session.types.js';
 
 export interface SessionIdentity {
@@ -9,6 +10,8 @@ export interface SessionIdentity {
   key: string;
   tenant?: string | null;
   endUserId?: string | null;
+  /** the API key a turn is made with (integrator channel): not part of the thread's identity, only of its billing */
+  apiKeyId?: string | null;
 }
 
 @Injectable()
@@ -50,6 +53,7 @@ export class SessionRepository {
    * Allocates the next `seq` and stores the message in one statement: the counter and
    * the row commit or roll back together, so seq stays gapless. Returns null when the
    * session is no longer active (unless `evenIfEnded`, for the tail of a turn in flight).
+   * A message with usage is also folded into the usage aggregates in the same statement.
    */
   async appendMessage(sessionId: string, message: NewMessage, now: Date, idleExpiresAt: Date, evenIfEnded = false, tx: Queryable = this.db): Promise<MessageRow | null> {
     const usage = message.usage ?? null;
@@ -63,14 +67,20 @@ export class SessionRepository {
            prompt_tokens = prompt_tokens + COALESCE($11::int, 0),
            completion_tokens = completion_tokens + COALESCE($12::int, 0),
            cached_tokens = cached_tokens + COALESCE($13::int, 0),
-           cost_micros = cost_micros + COALESCE($15::bigint, 0)
+           cost_micros = cost_micros + COALESCE($15::bigint, 0),
+           unpriced_messages = unpriced_messages + CASE WHEN $11::int IS NOT NULL AND $15::bigint IS NULL THEN 1 ELSE 0 END
          WHERE id = $1 AND ((status = 'active' AND expires_at > $2) OR $17::boolean)
-         RETURNING message_count
-       )
-       INSERT INTO messages (id, session_id, seq, role, content, status, participant, tool_calls, tool_call_id, model, token_count,
-                             prompt_tokens, completion_tokens, cached_tokens, usage_estimated, cost_micros, client_message_id, created_at)
-       SELECT $4, $1, s.message_count, $5, $7, $8, $6, $9::jsonb, $10, $14, $18, $11, $12, $13, $16, $15, $19, $2 FROM s
-       RETURNING *`,
+         RETURNING message_count, channel, tenant, end_user_id
+       ),
+       m AS (
+         INSERT INTO messages (id, session_id, seq, role, content, status, participant, tool_calls, tool_call_id, model, token_count,
+                               prompt_tokens, completion_tokens, cached_tokens, usage_estimated, cost_micros, client_message_id, created_at,
+                               api_key_id, price)
+         SELECT $4, $1, s.message_count, $5, $7, $8, $6, $9::jsonb, $10, $14, $18, $11, $12, $13, $16, $15, $19, $2, $20::uuid, $21::jsonb FROM s
+         RETURNING *
+       ),
+       ${usageAggregateCtes('$2', '$20')}
+       SELECT * FROM m`,
       [
         sessionId,
         now,
@@ -91,6 +101,8 @@ export class SessionRepository {
         evenIfEnded,
         message.tokenCount,
         message.clientMessageId ?? null,
+        message.apiKeyId ?? null,
+        message.price ? JSON.stringify(message.price) : null,
       ],
     );
     return rows[0] ?? null;

@@ -1,4 +1,4 @@
-import type { Channel, MessageDto, MessageRole, MessageStatus, SessionStatus, SessionSummaryDto, ToolCall } from '@threadline/contracts';
+import type { AppliedPrice, Channel, MessageDto, MessageRole, MessageStatus, SessionStatus, SessionSummaryDto, ToolCall } from '@threadline/contracts';
 
 export interface SessionRow {
   id: string;
@@ -13,6 +13,7 @@ export interface SessionRow {
   completion_tokens: number | string;
   cached_tokens: number | string;
   cost_micros: number | string;
+  unpriced_messages?: number;
   summary: string | null;
   summary_through_seq: number;
   created_at: Date;
@@ -41,6 +42,8 @@ export interface MessageRow {
   usage_estimated: boolean | null;
   cost_micros: number | string | null;
   client_message_id: string | null;
+  api_key_id: string | null;
+  price: AppliedPrice | null;
   created_at: Date;
 }
 
@@ -56,6 +59,10 @@ export interface NewMessage {
   usage?: { promptTokens: number; completionTokens: number; cachedTokens: number; estimated: boolean } | null;
   costMicros?: number | null;
   clientMessageId?: string | null;
+  /** the API key the turn was made with; counts the message in that key's usage */
+  apiKeyId?: string | null;
+  /** the price that applied (null: unpriced) */
+  price?: AppliedPrice | null;
 }
 
 export type EndedBy = 'user' | 'staff' | 'ttl' | 'retention';
@@ -79,6 +86,7 @@ export function toMessageDto(row: MessageRow): MessageDto {
       ? { promptTokens: prompt, completionTokens: completion, cachedTokens: row.cached_tokens ?? 0, totalTokens: prompt + completion, estimated: row.usage_estimated ?? false }
       : null,
     costMicros: row.cost_micros === null ? null : Number(row.cost_micros),
+    price: row.price ?? null,
   };
 }
 
@@ -95,6 +103,7 @@ export function toSessionSummary(row: SessionRow): SessionSummaryDto {
     promptTokens: Number(row.prompt_tokens),
     completionTokens: Number(row.completion_tokens),
     costMicros: Number(row.cost_micros),
+    unpricedMessages: row.unpriced_messages ?? 0,
     createdAt: row.created_at.toISOString(),
     lastActivityAt: row.last_activity_at.toISOString(),
     expiresAt: row.expires_at.toISOString(),

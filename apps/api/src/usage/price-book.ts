@@ -1,8 +1,17 @@
+import { createHash } from 'node:crypto';
+import type { AppliedPrice } from '@threadline/contracts';
+
 export interface ModelPrice {
   /** US dollars per million tokens */
   input: number;
   cachedInput: number;
   output: number;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
 }
 
 /** Current OpenAI list prices (USD per 1M tokens). Seed 000 runs gpt-4.1-nano at $0.10 / $0.40. */
@@ -21,20 +30,57 @@ export const DEFAULT_PRICES: Record<string, ModelPrice> = {
   simulated: { input: 0, cachedInput: 0, output: 0 },
 };
 
+/** Integer micro-dollars: tokens × dollars-per-million. Cached prompt tokens are priced at the cached rate only. */
+export function costOf(price: ModelPrice, usage: TokenUsage): number {
+  const cached = Math.min(Math.max(usage.cachedTokens, 0), usage.promptTokens);
+  return Math.round((usage.promptTokens - cached) * price.input + cached * price.cachedInput + usage.completionTokens * price.output);
+}
+
+/**
+ * Which model costs what. An unknown model is unpriced (null), never free: a $0 that
+ * really means "we don't know" is how gateways end up under-reporting spend.
+ */
 export class PriceBook {
-  constructor(private readonly prices: Record<string, ModelPrice> = DEFAULT_PRICES) {}
+  readonly source: AppliedPrice['source'];
+  /** short hash of the table, recorded with each message so the dashboard can tell editions apart */
+  readonly version: string;
+  private readonly prices: Record<string, ModelPrice>;
+
+  constructor(prices: Record<string, ModelPrice> = DEFAULT_PRICES, source: AppliedPrice['source'] = 'default') {
+    this.prices = prices;
+    this.source = source;
+    const canonical = Object.keys(prices)
+      .sort()
+      .map((model) => [model, prices[model]!.input, prices[model]!.cachedInput, prices[model]!.output]);
+    this.version = createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 12);
+  }
+
+  /** The file's entries win over (and add to) the shipped defaults. */
+  static withOverrides(overrides: Record<string, ModelPrice> | undefined): PriceBook {
+    return overrides ? new PriceBook({ ...DEFAULT_PRICES, ...overrides }, 'file') : new PriceBook();
+  }
 
   /** Dated snapshots ("gpt-4.1-nano-2025-04-14") price as their family. */
   priceOf(model: string): ModelPrice | null {
-    return this.prices[model] ?? this.prices[model.replace(/-\d{4}-\d{2}-\d{2}$/, '')] ?? null;
+    return this.applied(model);
+  }
+
+  applied(model: string): AppliedPrice | null {
+    const entry = Object.hasOwn(this.prices, model) ? model : model.replace(/-\d{4}-\d{2}-\d{2}$/, '');
+    const price = Object.hasOwn(this.prices, entry) ? this.prices[entry]! : null;
+    if (!price) return null;
+    return { model: entry, input: price.input, cachedInput: price.cachedInput, output: price.output, source: this.source, version: this.version };
   }
 
   /** Integer micro-dollars; null when the model has no price (never a silent 0). */
-  costMicros(model: string, usage: { promptTokens: number; completionTokens: number; cachedTokens: number }): number | null {
+  costMicros(model: string, usage: TokenUsage): number | null {
     const price = this.priceOf(model);
-    if (!price) return null;
-    const cached = Math.min(usage.cachedTokens, usage.promptTokens);
-    // tokens × dollars-per-million = micro-dollars
-    return Math.round((usage.promptTokens - cached) * price.input + cached * price.cachedInput + usage.completionTokens * price.output);
+    return price ? costOf(price, usage) : null;
+  }
+
+  list(): AppliedPrice[] {
+    return Object.keys(this.prices)
+      .sort()
+      .map((model) => this.applied(model)!);
   }
 }

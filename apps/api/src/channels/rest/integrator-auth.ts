@@ -7,6 +7,8 @@ export interface IntegratorCaller {
   tenant: string;
   userId: string;
   isStaff: boolean;
+  /** the API key used (null for MASTER_KEY): its budget and usage are charged */
+  apiKeyId: string | null;
 }
 
 /** API key (or MASTER_KEY) plus X-User-Id: the end user on whose behalf an integrator calls. */
@@ -17,7 +19,7 @@ export async function authorizeIntegrator(keys: ApiKeysService, authorization: s
   if (userIdHeader === undefined) throw new ApiError('bad_request', 'X-User-Id header required: the id of the end user this conversation belongs to');
   const parsed = EndUserId.safeParse(Array.isArray(userIdHeader) ? userIdHeader[0] : userIdHeader);
   if (!parsed.success) throw new ApiError('validation_failed', parsed.error.issues[0]!.message);
-  return { tenant: principal.tenant, userId: parsed.data, isStaff: principal.kind === 'master' };
+  return { tenant: principal.tenant, userId: parsed.data, isStaff: principal.kind === 'master', apiKeyId: principal.kind === 'api-key' ? principal.keyId : null };
 }
 
 /**
@@ -27,5 +29,5 @@ export async function authorizeIntegrator(keys: ApiKeysService, authorization: s
 export function threadOf(caller: IntegratorCaller, threadId?: string): { threadId: string; identity: SessionIdentity } {
   const id = threadId ?? `user-${caller.userId}`;
   const key = threadId ? `${caller.tenant}:${caller.userId}:${threadId}` : `${caller.tenant}:user-${caller.userId}`;
-  return { threadId: id, identity: { channel: 'api', key, tenant: caller.tenant, endUserId: caller.userId } };
+  return { threadId: id, identity: { channel: 'api', key, tenant: caller.tenant, endUserId: caller.userId, apiKeyId: caller.apiKeyId } };
 }

@@ -12,4 +12,9 @@ export class ApiKeyEntity {
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'last_used_at', nullable: true }) lastUsedAt!: Date | null;
   @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt!: Date | null;
+  /** the key's own budgets (null: the BUDGET_KEY_* default); money in micro-dollars */
+  @Column('bigint', { name: 'budget_tokens_per_day', nullable: true }) budgetTokensPerDay!: string | null;
+  @Column('bigint', { name: 'budget_tokens_per_month', nullable: true }) budgetTokensPerMonth!: string | null;
+  @Column('bigint', { name: 'budget_micros_per_day', nullable: true }) budgetMicrosPerDay!: string | null;
+  @Column('bigint', { name: 'budget_micros_per_month', nullable: true }) budgetMicrosPerMonth!: string | null;
 }

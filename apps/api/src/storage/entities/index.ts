@@ -2,6 +2,7 @@ import { ApiKeyEntity } from './api-key.entity.js';
 import { MessageEntity } from './message.entity.js';
 import { SessionEntity } from './session.entity.js';
 import { AuditLogEntity, SettingEntity, StaffSessionEntity, StaffUserEntity } from './staff.entity.js';
+import { ApiKeyUsageEntity, UsageDailyEntity, UserUsageEntity } from './usage.entity.js';
 
-export { ApiKeyEntity, MessageEntity, SessionEntity, AuditLogEntity, SettingEntity, StaffSessionEntity, StaffUserEntity };
-export const ENTITIES = [SessionEntity, MessageEntity, ApiKeyEntity, StaffUserEntity, StaffSessionEntity, AuditLogEntity, SettingEntity];
+export { ApiKeyEntity, MessageEntity, SessionEntity, AuditLogEntity, SettingEntity, StaffSessionEntity, StaffUserEntity, UsageDailyEntity, UserUsageEntity, ApiKeyUsageEntity };
+export const ENTITIES = [SessionEntity, MessageEntity, ApiKeyEntity, StaffUserEntity, StaffSessionEntity, AuditLogEntity, SettingEntity, UsageDailyEntity, UserUsageEntity, ApiKeyUsageEntity];

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { MessageRole, MessageStatus, ToolCall } from '@threadline/contracts';
+import type { AppliedPrice, MessageRole, MessageStatus, ToolCall } from '@threadline/contracts';
 
 @Entity('messages')
 // Serves both gapless ordering and the newest-first window load (backward index scan).
@@ -23,5 +23,9 @@ export class MessageEntity {
   @Column('boolean', { name: 'usage_estimated', nullable: true }) usageEstimated!: boolean | null;
   @Column('bigint', { name: 'cost_micros', nullable: true }) costMicros!: string | null;
   @Column('text', { name: 'client_message_id', nullable: true }) clientMessageId!: string | null;
+  /** the API key the turn was made with (integrator channel) */
+  @Column('uuid', { name: 'api_key_id', nullable: true }) apiKeyId!: string | null;
+  /** the price-book entry that priced this message, as it stood then */
+  @Column('jsonb', { nullable: true }) price!: AppliedPrice | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
 }

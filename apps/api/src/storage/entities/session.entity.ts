@@ -17,6 +17,8 @@ export class SessionEntity {
   @Column('bigint', { name: 'completion_tokens', default: 0 }) completionTokens!: string;
   @Column('bigint', { name: 'cached_tokens', default: 0 }) cachedTokens!: string;
   @Column('bigint', { name: 'cost_micros', default: 0 }) costMicros!: string;
+  /** assistant messages with no price: cost_micros leaves them out rather than pricing them at 0 */
+  @Column('integer', { name: 'unpriced_messages', default: 0 }) unpricedMessages!: number;
   @Column('text', { nullable: true }) summary!: string | null;
   @Column('integer', { name: 'summary_through_seq', default: 0 }) summaryThroughSeq!: number;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
