@@ -10,7 +10,7 @@ const root = resolve(import.meta.dirname, '..');
 const TIERS = ['unit', 'dashboard', 'int', 'e2e'];
 const args = process.argv.slice(2);
 const chosen = args.filter((a) => TIERS.includes(a));
-const passThrough = args.filter((a) => !TIERS.includes(a));
+const passThrough = args.filter((a) => !TIERS.includes(a) && a !== '--');
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const run = (cmd, cmdArgs, env = {}) => spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, TZ: 'UTC', ...env } }).status ?? 1;
@@ -27,10 +27,10 @@ if (!chosen.length) {
   console.log('\n> typecheck');
   if (run('npx', ['tsc', '-b', 'tsconfig.json']) !== 0) process.exit(1);
 }
-if (tiers.includes('e2e')) {
-  // The browser tier drives the built dashboard and widget.
+if (tiers.includes('e2e') || tiers.includes('int')) {
+  // The browser tier drives the built dashboard and widget; the scale-out suite runs built api processes.
   if (run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], { NX_DAEMON: 'false' }) !== 0) process.exit(1);
 }
 const projects = tiers.flatMap((t) => ['--selectProjects', t]);
-const status = run('npx', ['jest', ...projects, ...passThrough], { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim() });
+const status = run('npx', ['jest', ...passThrough, ...projects], { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim() });
 process.exit(status);

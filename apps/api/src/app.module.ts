@@ -1,8 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import { ChatModule } from './chat/chat.module.js';
+import { MessengerChannelModule } from './channels/messenger/messenger.module.js';
 import { RestChannelModule } from './channels/rest/rest.module.js';
+import { SlackChannelModule } from './channels/slack/slack.module.js';
 import { WebChannelModule } from './channels/web/web.module.js';
+import { WhatsAppChannelModule } from './channels/whatsapp/whatsapp.module.js';
 import { Clock } from './common/clock.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -33,6 +36,9 @@ export class AppModule {
         AdminModule,
         WebChannelModule,
         RestChannelModule,
+        SlackChannelModule,
+        MessengerChannelModule,
+        WhatsAppChannelModule,
         // Last: its catch-all route serves the dashboard for any path nothing else claimed.
         DashboardModule,
       ],

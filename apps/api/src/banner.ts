@@ -13,6 +13,7 @@ export function printBanner(app: NestFastifyApplication, config: AppConfig): voi
     '',
     `Threadline is running on ${base}`,
     `  dashboard     ${base}/`,
+    `  widget demo   ${base}/demo   (embed: <script src="${base}/widget.js" async></script>)`,
     `  API docs      ${base}/api/docs`,
     `  health        ${base}/api/health`,
   ];

@@ -7,8 +7,13 @@ import type { LogLevel } from '@nestjs/common';
 import { AppModule } from './app.module.js';
 import { Clock, SystemClock } from './common/clock.js';
 import { ErrorFilter } from './common/error.filter.js';
+import { newId } from './common/ids.js';
+import { PinoLogger } from './common/pino-logger.js';
+import { requestContext } from './common/request-context.js';
+import { MetricsService } from './health/metrics.service.js';
 import { AppConfig } from './config/app-config.js';
 import { DashboardAssets } from './dashboard/dashboard-assets.js';
+import { WidgetOrigins } from './channels/web/widget-origins.js';
 import { buildOpenApiDocument } from './docs/openapi.js';
 
 export interface CreateAppOptions {
@@ -32,17 +37,31 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   const adapter = new FastifyAdapter({
     // The message itself is limited separately (MAX_MESSAGE_BYTES → 413); this bounds the envelope.
     bodyLimit: Math.max(64 * 1024, config.env.MAX_MESSAGE_BYTES * 4),
-    trustProxy: false,
+    trustProxy: config.env.TRUST_PROXY,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => newId(),
   });
+  const logger = options.logger === false ? false : config.logFormat === 'json' ? new PinoLogger(config.env.LOG_LEVEL) : LOG_LEVELS[config.env.LOG_LEVEL];
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.clock ?? new SystemClock()), adapter, {
-    logger: options.logger === false ? false : LOG_LEVELS[config.env.LOG_LEVEL],
+    logger,
     bufferLogs: false,
+    // Webhook signatures (Slack, Meta) are HMACs over the exact bytes received: req.rawBody.
+    rawBody: true,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  // Every log line of a request carries its id (and the session's, once the turn knows it).
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    requestContext.run({ requestId: String(request.id) }, done);
   });
   await app.register(fastifyCookie);
-  app.useGlobalFilters(new ErrorFilter());
+  // Pages on other sites call the web-session routes: CORS for the origins WIDGET_ALLOWED_ORIGINS allows.
+  app.enableCors(app.get(WidgetOrigins).corsOptions());
+  app.useGlobalFilters(new ErrorFilter(app.get(MetricsService)));
   SwaggerModule.setup('api/docs', app, buildOpenApiDocument() as never, { jsonDocumentUrl: 'api/docs/openapi.json' });
   const assets = app.get(DashboardAssets);
   if (assets.built) app.useStaticAssets({ root: assets.directory, prefix: '/', wildcard: false, index: false });
-  app.enableShutdownHooks();
+  // process.exit(0) after a clean shutdown (not a re-raised signal): orchestrators see success, pino flushes.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   return app;
 }

@@ -11,3 +11,22 @@ export {
 } from './fake-openai.js';
 export { listenOnFreePort } from './free-port.js';
 export { FakeGitHub, type FakeGitHubCall, type FakeGitHubFailure, type FakeGitHubOptions, type FakeRepo } from './fake-github.js';
+export { FakeSlack, type FakeSlackCall, type FakeSlackFailure, type FakeSlackMessage, type FakeSlackOptions } from './fake-slack.js';
+export { FakeGraph, type FakeGraphCall, type FakeGraphFailure, type FakeGraphOptions } from './fake-graph.js';
+export {
+  messengerMessaging,
+  messengerPayload,
+  signMetaRequest,
+  signSlackRequest,
+  slackEventEnvelope,
+  slackMessageEvent,
+  slackTs,
+  slackUrlVerification,
+  waitUntil,
+  whatsappMessage,
+  whatsappPayload,
+  type MessengerMessageInput,
+  type SlackEnvelopeInput,
+  type SlackMessageInput,
+  type WhatsAppMessageInput,
+} from './channel-fixtures.js';

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ADMIN_NAMESPACE, type AdminClientToServer, type AdminServerToClient } from '@threadline/contracts';
 import type { Namespace } from 'socket.io';
 import { AppConfig } from '@api/config/app-config.js';
@@ -13,7 +13,7 @@ const REFRESH_MS = 200;
 
 /** socket.io `/admin`: staff watch sessions and messages as they happen. */
 @Injectable()
-export class AdminSocketGateway implements OnModuleInit {
+export class AdminSocketGateway implements OnModuleInit, OnApplicationShutdown {
   private namespace!: Namespace<AdminClientToServer, AdminServerToClient>;
   private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
 
@@ -44,6 +44,15 @@ export class AdminSocketGateway implements OnModuleInit {
     this.events.on('delta', (sessionId, turnId, text) => this.namespace.volatile.emit('message:delta', { sessionId, turnId, text }));
   }
 
+  onApplicationShutdown(): void {
+    // A refresh firing (or finishing) after the database and Redis closed would fail on closed clients.
+    this.closed = true;
+    for (const timer of this.refreshTimers.values()) clearTimeout(timer);
+    this.refreshTimers.clear();
+  }
+
+  private closed = false;
+
   /** Counters and cost change with every message; one re-read per burst keeps the list current off the turn's path. */
   private refreshSoon(sessionId: string): void {
     if (this.refreshTimers.has(sessionId)) return;
@@ -51,7 +60,7 @@ export class AdminSocketGateway implements OnModuleInit {
       this.refreshTimers.delete(sessionId);
       void this.repo
         .findById(sessionId)
-        .then((row) => row && this.namespace.emit('session:updated', toSessionSummary(row)))
+        .then((row) => row && !this.closed && this.namespace.emit('session:updated', toSessionSummary(row)))
         .catch(() => undefined);
     }, REFRESH_MS);
     timer.unref();

@@ -31,16 +31,26 @@ export class InFlightRegistry {
 
   end(threadKey: string, turnId: string): void {
     if (this.turns.get(threadKey)?.turnId === turnId) this.turns.delete(threadKey);
-    if (this.turns.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
+  /** Counts a whole turn, lock wait and release included, so shutdown can wait for it. */
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    this.active++;
+    try {
+      return await work();
+    } finally {
+      if (--this.active === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** turns running on this instance, from lock request to lock release */
   get size(): number {
-    return this.turns.size;
+    return this.active;
   }
 
-  /** Resolves when no turn is streaming here any more, or after `timeoutMs`; true when drained. */
+  /** Resolves when no turn is running here any more, or after `timeoutMs`; true when drained. */
   whenIdle(timeoutMs: number): Promise<boolean> {
-    if (this.turns.size === 0) return Promise.resolve(true);
+    if (this.active === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
       this.idleWaiters.push(() => (clearTimeout(timer), resolve(true)));
@@ -48,4 +58,5 @@ export class InFlightRegistry {
   }
 
   private readonly idleWaiters: Array<() => void> = [];
+  private active = 0;
 }

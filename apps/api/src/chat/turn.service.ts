@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { ErrorPayload, MessageDto, Usage } from '@threadline/contracts';
 import { ApiError } from '@api/common/api-error.js';
 import { newId } from '@api/common/ids.js';
+import { tagSession } from '@api/common/request-context.js';
 import { AppConfig } from '@api/config/app-config.js';
 import { Coordination, LockTimeoutError } from '@api/coordination/coordination.port.js';
 import { ChatModel, type ChatModelMessage, type UpstreamError } from '@api/llm/chat-model.port.js';
@@ -14,7 +15,7 @@ import { PriceBook, costOf } from '@api/usage/price-book.js';
 import { estimateMessageTokens, estimateTextTokens } from '@api/usage/token-counter.js';
 import { CommandService, parseCommand } from './commands.js';
 import { InFlightRegistry } from './in-flight.registry.js';
-import { runModelRound, type RetryPolicy, type RoundOutcome } from './model-round.js';
+import { runModelRound, type RetryPolicy, type RoundOutcome, type UpstreamCallSample } from './model-round.js';
 import { SummaryService } from './summary.service.js';
 import { endWithoutTools } from './tool-round.js';
 import { TurnRecorder } from './turn-recorder.js';
@@ -50,7 +51,13 @@ export class TurnService {
   async run(input: TurnInput): Promise<TurnResult> {
     const command = parseCommand(input.text);
     if (command) return this.runCommand(input, command);
+    // A draining instance takes no new turns; the client retries and lands on another one.
+    if (!this.inFlight.accepting) throw new ApiError('unavailable', 'this instance is restarting; please retry', { 'retry-after': '1' });
+    return this.inFlight.track(() => this.runTurn(input));
+  }
 
+  private async runTurn(input: TurnInput): Promise<TurnResult> {
+    const started = performance.now();
     const turnId = newId();
     const { identity } = input;
     const threadKey = `${identity.channel}:${identity.key}`;
@@ -67,11 +74,21 @@ export class TurnService {
       const stored = await this.recorder.storeUserMessage(input);
       if (stored.duplicateOf) return stored.duplicateOf;
       const { session, userMessage, newThread } = stored;
+      tagSession(session.id);
       input.sink.started?.({ turnId, session, userMessage, newThread });
       this.events.emit('message', session, userMessage);
       this.inFlight.begin(threadKey, turnId, session.id);
       try {
-        const { firstSeq, ...answer } = await this.answer(session, turnId, input);
+        const { firstSeq, upstream, ...answer } = await this.answer(session, turnId, input);
+        this.events.emit('turn', {
+          channel: session.channel,
+          status: answer.assistant.status,
+          model: this.model.model,
+          durationMs: performance.now() - started,
+          usage: answer.usage,
+          costMicros: answer.costMicros,
+          upstream,
+        });
         await this.budgets.charge(identity, { tokens: answer.usage?.totalTokens ?? 0, costMicros: answer.costMicros });
         this.summaries.foldOlderThan(session, firstSeq);
         return { turnId, session, userMessage, newThread, command: null, ...answer };
@@ -83,7 +100,12 @@ export class TurnService {
     }
   }
 
-  private async answer(session: SessionRow, turnId: string, input: TurnInput): Promise<Pick<TurnResult, 'assistant' | 'usage' | 'costMicros' | 'error'> & { firstSeq: number }> {
+  private async answer(
+    session: SessionRow,
+    turnId: string,
+    input: TurnInput,
+  ): Promise<Pick<TurnResult, 'assistant' | 'usage' | 'costMicros' | 'error'> & { firstSeq: number; upstream: UpstreamCallSample[] }> {
+    const upstream: UpstreamCallSample[] = [];
     const threadKey = `${session.channel}:${session.key}`;
     const { messages, firstSeq } = await this.window.build(session);
     const tools = this.tools.specsFor(session.channel);
@@ -108,6 +130,7 @@ export class TurnService {
         sink,
         this.retry,
       );
+      upstream.push(...outcome.calls);
       const usage = this.usageOf(outcome, messages);
       const cost = charge.price ? costOf(charge.price, usage) : null;
       total.promptTokens += usage.promptTokens;
@@ -134,7 +157,7 @@ export class TurnService {
       const assistant = await this.recorder.storeAssistant(session, outcome, usage, cost, this.model.model, charge);
       this.events.emit('message', session, assistant);
       const turnUsage: Usage = { ...total, totalTokens: total.promptTokens + total.completionTokens };
-      return { assistant, usage: turnUsage, costMicros, firstSeq, error: outcome.error ? toErrorPayload(outcome.error, outcome.text.length > 0) : null };
+      return { assistant, usage: turnUsage, costMicros, firstSeq, upstream, error: outcome.error ? toErrorPayload(outcome.error, outcome.text.length > 0) : null };
     }
   }
 

@@ -21,9 +21,12 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
+  constructor(private readonly metrics?: { countError(kind: string): void }) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body, headers } = toErrorResponse(exception);
+    this.metrics?.countError(body.error.code);
     if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     if (reply.sent || reply.raw.headersSent) return;
     void reply.status(status).headers(headers).send(body);

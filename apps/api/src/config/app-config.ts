@@ -36,6 +36,11 @@ export class AppConfig {
     return this.env.REDIS_URL ? 'redis' : 'in-process';
   }
 
+  /** JSON lines in production (for log shippers), readable text while developing. */
+  get logFormat(): 'json' | 'text' {
+    return this.env.LOG_FORMAT ?? (this.env.NODE_ENV === 'production' ? 'json' : 'text');
+  }
+
   get modelMode(): 'openai' | 'simulated' {
     return this.env.OPENAI_API_KEY ? 'openai' : 'simulated';
   }

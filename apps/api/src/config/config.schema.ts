@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHANNELS, type Channel } from '@threadline/contracts';
 import { usageEnvShape } from '@api/usage/usage.env.js';
 import { checkToolEnv, toolEnvShape } from '@api/tools/tool-config.js';
+import { widgetEnvShape } from '@api/channels/web/widget.env.js';
 import { metaEnvShape } from '@api/channels/meta/meta.env.js';
 import { slackEnvShape } from '@api/channels/slack/slack.env.js';
 import { parseDurationSeconds } from './duration.js';
@@ -85,11 +86,16 @@ export const envSchema = z.object({
   ADMIN_PASSWORD: secret(8).optional(),
   SESSION_SECRET: secret(32).optional(),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('warn'),
+  /** json: one pino line per event with request and session ids (default in production) */
+  LOG_FORMAT: z.enum(['json', 'text'], { message: '"json" or "text"' }).optional(),
+  /** behind a proxy (nginx, a cloud LB): trust X-Forwarded-For for client addresses and rate limits */
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   ...usageEnvShape,
   ...channelTtlShape,
   ...toolEnvShape,
   ...slackEnvShape,
   ...metaEnvShape,
+  ...widgetEnvShape,
 }).superRefine(checkToolEnv);
 
 export type Env = z.infer<typeof envSchema>;

@@ -4,17 +4,28 @@ import { Server } from 'socket.io';
 import type { Coordination } from './coordination.port.js';
 import { RedisCoordination } from './redis.coordination.js';
 
+/** Whether a browser page on `origin` may open a socket; `host` is the Host header (same-origin pages). */
+export type OriginCheck = (origin: string | undefined, host: string | undefined) => boolean;
+
 /**
  * The one socket.io server on the api's HTTP port. Channels and admin each add a
  * namespace. With Redis, rooms span instances through @socket.io/redis-adapter.
  */
 export class SocketServer {
-  private constructor(readonly io: Server) {}
+  private constructor(
+    readonly io: Server,
+    private readonly access: { check: OriginCheck },
+  ) {}
 
   static async attach(httpServer: HttpServer, coordination: Coordination): Promise<SocketServer> {
     const redis = coordination instanceof RedisCoordination ? coordination : null;
+    // Open until a channel restricts it (the web channel, from WIDGET_ALLOWED_ORIGINS).
+    const access: { check: OriginCheck } = { check: () => true };
     const io = new Server(httpServer, {
       serveClient: false,
+      // Checked at the handshake, so a refused page gets no socket at all; CORS headers for polling follow the same rule.
+      allowRequest: (req, callback) => callback(null, access.check(req.headers.origin, req.headers.host)),
+      cors: { origin: (origin, callback) => callback(null, origin ? access.check(origin, undefined) : false), credentials: false },
       maxHttpBufferSize: 64 * 1024,
       pingInterval: 20_000,
       pingTimeout: 20_000,
@@ -32,7 +43,11 @@ export class SocketServer {
       const closeIo = io.close.bind(io);
       io.close = (fn) => closeIo((err) => void Promise.allSettled([pub.close(), sub.close()]).then(() => fn?.(err)));
     }
-    return new SocketServer(io);
+    return new SocketServer(io, access);
+  }
+
+  restrictOrigins(check: OriginCheck): void {
+    this.access.check = check;
   }
 
   /**

@@ -39,6 +39,11 @@ const ROUTES: Route[] = [
   { method: 'patch', path: '/api/admin/api-keys/{id}', tag: 'admin', summary: 'Rename a key or set its own budget (null clears a limit)', auth: 'staff', body: c.UpdateApiKeyBody, response: c.ApiKeyDto },
   { method: 'get', path: '/api/admin/usage', tag: 'admin', summary: 'Usage and cost (?from=&to= UTC days, ?top=): totals, daily series, models, channels, top end users and API keys', auth: 'staff', response: c.UsageReport },
   { method: 'get', path: '/api/admin/usage/prices', tag: 'admin', summary: 'The price book in force (USD per million tokens)', auth: 'staff', response: c.PriceBookResponse },
+  { method: 'post', path: '/webhooks/slack', tag: 'webhooks', summary: 'Slack Events API (X-Slack-Signature v0 over the raw body, 5-minute window); 200 at once, the answer is posted in the thread', auth: 'none' },
+  { method: 'get', path: '/webhooks/messenger', tag: 'webhooks', summary: 'Messenger subscription handshake (hub.mode, hub.verify_token, hub.challenge)', auth: 'none' },
+  { method: 'post', path: '/webhooks/messenger', tag: 'webhooks', summary: 'Messenger events (X-Hub-Signature-256 over the raw body); answers go out through the Send API', auth: 'none' },
+  { method: 'get', path: '/webhooks/whatsapp', tag: 'webhooks', summary: 'WhatsApp Cloud API subscription handshake (hub.mode, hub.verify_token, hub.challenge)', auth: 'none' },
+  { method: 'post', path: '/webhooks/whatsapp', tag: 'webhooks', summary: 'WhatsApp Cloud API events (X-Hub-Signature-256 over the raw body); answers go out through the Cloud API', auth: 'none' },
 ];
 
 const SECURITY: Record<string, Array<Record<string, string[]>>> = {

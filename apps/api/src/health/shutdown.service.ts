@@ -26,6 +26,9 @@ export class ShutdownService implements BeforeApplicationShutdown {
     if (this.inFlight.size > 0) this.logger.log(`${signal ?? 'shutdown'}: finishing ${this.inFlight.size} answer(s) in flight`);
     const drained = await this.inFlight.whenIdle(this.config.env.SHUTDOWN_GRACE_MS);
     if (!drained) this.logger.warn(`gave up waiting for ${this.inFlight.size} answer(s); their user messages are stored and partial text is kept`);
+    // A finished turn hands its result to the channel in the microtasks that follow;
+    // one macrotask later every `message:done` has been written to its socket.
+    await new Promise((resolve) => setImmediate(resolve));
     this.sockets.dropConnectionsForReconnect();
   }
 }

@@ -26,13 +26,13 @@ export function readPriceBookFile(path: string): Record<string, ModelPrice> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`a readable file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw new Error(`a readable file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`, { cause: error });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch {
-    throw new Error(`a JSON file such as ${EXAMPLE}; it is not valid JSON`);
+  } catch (error) {
+    throw new Error(`a JSON file such as ${EXAMPLE}; it is not valid JSON`, { cause: error });
   }
   const parsed = PriceBookFile.safeParse(json);
   if (!parsed.success) {

@@ -16,7 +16,9 @@ import { parseInput } from '@api/common/validate.js';
 import { InFlightRegistry } from '@api/chat/in-flight.registry.js';
 import { SocketServer } from '@api/coordination/socket-server.js';
 import { SessionEvents } from '@api/sessions/session-events.js';
+import { AppConfig } from '@api/config/app-config.js';
 import { WebChatService } from './web-chat.service.js';
+import { WidgetOrigins } from './widget-origins.js';
 import { WebTokenService } from './web-token.service.js';
 import { WEB_SESSION_ID } from './web-auth.js';
 
@@ -37,9 +39,12 @@ export class ChatSocketGateway implements OnModuleInit {
     private readonly chat: WebChatService,
     private readonly events: SessionEvents,
     private readonly inFlight: InFlightRegistry,
+    private readonly origins: WidgetOrigins,
+    private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
+    this.server.restrictOrigins((origin, host) => this.origins.allows(origin, host));
     this.namespace = this.server.io.of(CHAT_NAMESPACE) as ChatNamespace;
     this.namespace.use((socket, next) => {
       const auth = ChatHandshakeAuth.safeParse(socket.handshake.auth);
@@ -81,6 +86,7 @@ export class ChatSocketGateway implements OnModuleInit {
       const { text, clientMessageId } = parseInput(SendMessagePayload, payload, 'payload');
       const result = await this.chat.send(sessionId, text, {
         clientMessageId,
+        address: clientAddress(socket, this.config.env.TRUST_PROXY),
         sink: {
           started: ({ turnId: id, userMessage, newThread }) => {
             turnId = id;
@@ -99,6 +105,8 @@ export class ChatSocketGateway implements OnModuleInit {
         return;
       }
       room.emit('message:done', { turnId: result.turnId, message: result.assistant, usage: result.usage, costMicros: result.costMicros });
+      // A resend of a message already answered never reaches `started`: its ack is the earlier answer.
+      respond(ack, { ok: true, data: { turnId: result.turnId, userMessage: result.userMessage, newThread: result.newThread } });
       if (result.error) room.emit('error', { ...result.error, turnId: result.turnId });
     } catch (error) {
       const payloadOut = errorPayload(error, this.logger);
@@ -122,6 +130,13 @@ function respond<T>(ack: Ack<T> | undefined, reply: Parameters<Ack<T>>[0]): bool
   answered.add(ack);
   ack(reply);
   return true;
+}
+
+/** Behind a trusted proxy the client is the first X-Forwarded-For hop, as for REST (fastify trustProxy). */
+function clientAddress(socket: ChatSocket, trustProxy: boolean): string {
+  const forwarded = socket.handshake.headers['x-forwarded-for'];
+  const first = trustProxy && typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined;
+  return first || socket.handshake.address;
 }
 
 function errorPayload(error: unknown, logger: Logger): ErrorPayload {

@@ -8,6 +8,7 @@ import { TurnService } from '@api/chat/turn.service.js';
 import { SessionRepository } from '@api/sessions/session.repository.js';
 import { SessionsService } from '@api/sessions/sessions.service.js';
 import { toMessageDto, type SessionRow } from '@api/sessions/session.types.js';
+import { WebRateLimiter } from './web-rate-limiter.js';
 
 /** What web REST and the /chat socket share: turns, history and clearing for one web key. */
 @Injectable()
@@ -17,24 +18,30 @@ export class WebChatService {
     private readonly sessions: SessionsService,
     private readonly repo: SessionRepository,
     private readonly config: AppConfig,
+    private readonly limiter: WebRateLimiter,
   ) {}
 
   async open(sessionId: string): Promise<SessionRow> {
     return (await this.sessions.getOrCreate({ channel: 'web', key: sessionId })).session;
   }
 
-  async reply(sessionId: string, body: PostWebMessageBody): Promise<TurnReply> {
+  async reply(sessionId: string, body: PostWebMessageBody, address: string | null = null): Promise<TurnReply> {
     if ('sessionId' in body && body.sessionId !== undefined && body.sessionId !== sessionId) {
       throw new ApiError('bad_request', 'sessionId in the body does not match the session in the URL');
     }
     const text = 'message' in body ? body.message : body.question;
     const participant = 'participant' in body ? (body.participant ?? null) : null;
-    const result = await this.send(sessionId, text, { participant, sink: NULL_SINK });
+    const result = await this.send(sessionId, text, { participant, address, sink: NULL_SINK });
     return toReply(sessionId, result);
   }
 
-  send(sessionId: string, text: string, options: { participant?: string | null; clientMessageId?: string | null; sink?: TurnSink; signal?: AbortSignal }): Promise<TurnResult> {
+  async send(
+    sessionId: string,
+    text: string,
+    options: { participant?: string | null; clientMessageId?: string | null; address?: string | null; sink?: TurnSink; signal?: AbortSignal },
+  ): Promise<TurnResult> {
     assertCleanText(text, this.config.env.MAX_MESSAGE_BYTES);
+    await this.limiter.take(sessionId, options.address ?? null);
     return this.turns.run({
       identity: { channel: 'web', key: sessionId },
       text,

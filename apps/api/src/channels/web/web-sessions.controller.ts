@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Ip, Param, Post, Query, UseGuards } from '@nestjs/common';
 import {
   ClearResponse,
   CreateWebSessionBody,
@@ -13,6 +13,7 @@ import { parseInput } from '@api/common/validate.js';
 import { WebChatService } from './web-chat.service.js';
 import { authorizeWebSession } from './web-auth.js';
 import { WebTokenService } from './web-token.service.js';
+import { WidgetOriginGuard } from './widget-origins.js';
 
 const HistoryQuery = z.object({
   afterSeq: z.coerce.number().int().nonnegative().default(0),
@@ -21,6 +22,7 @@ const HistoryQuery = z.object({
 
 /** Web and voice clients: a server-issued session id plus a token that opens only that thread. */
 @Controller()
+@UseGuards(WidgetOriginGuard)
 export class WebSessionsController {
   constructor(
     private readonly tokens: WebTokenService,
@@ -38,18 +40,18 @@ export class WebSessionsController {
 
   @Post('api/sessions/:id/messages')
   @HttpCode(200)
-  async post(@Param('id') id: string, @Headers('authorization') authorization: string | undefined, @Body() body: unknown): Promise<TurnReply> {
+  async post(@Param('id') id: string, @Headers('authorization') authorization: string | undefined, @Body() body: unknown, @Ip() ip: string): Promise<TurnReply> {
     const sessionId = authorizeWebSession(this.tokens, id, authorization);
-    return this.chat.reply(sessionId, parseInput(PostWebMessageBody, body));
+    return this.chat.reply(sessionId, parseInput(PostWebMessageBody, body), ip);
   }
 
   /** Seed 001's voice-agent route, unchanged for its client: `{ question, sessionId }`. */
   @Post('api/voice-agent/chat')
   @HttpCode(200)
-  async voice(@Headers('authorization') authorization: string | undefined, @Body() body: unknown): Promise<TurnReply> {
+  async voice(@Headers('authorization') authorization: string | undefined, @Body() body: unknown, @Ip() ip: string): Promise<TurnReply> {
     const sessionId = (body as { sessionId?: unknown } | null)?.sessionId;
     const id = authorizeWebSession(this.tokens, typeof sessionId === 'string' ? sessionId : undefined, authorization);
-    return this.chat.reply(id, parseInput(PostWebMessageBody, body));
+    return this.chat.reply(id, parseInput(PostWebMessageBody, body), ip);
   }
 
   @Get('api/sessions/:id/messages')

@@ -3,6 +3,7 @@ import { MessageEntity } from './message.entity.js';
 import { SessionEntity } from './session.entity.js';
 import { AuditLogEntity, SettingEntity, StaffSessionEntity, StaffUserEntity } from './staff.entity.js';
 import { ApiKeyUsageEntity, UsageDailyEntity, UserUsageEntity } from './usage.entity.js';
+import { WebhookEventEntity } from './webhook-event.entity.js';
 
-export { ApiKeyEntity, MessageEntity, SessionEntity, AuditLogEntity, SettingEntity, StaffSessionEntity, StaffUserEntity, UsageDailyEntity, UserUsageEntity, ApiKeyUsageEntity };
-export const ENTITIES = [SessionEntity, MessageEntity, ApiKeyEntity, StaffUserEntity, StaffSessionEntity, AuditLogEntity, SettingEntity, UsageDailyEntity, UserUsageEntity, ApiKeyUsageEntity];
+export { ApiKeyEntity, MessageEntity, SessionEntity, AuditLogEntity, SettingEntity, StaffSessionEntity, StaffUserEntity, UsageDailyEntity, UserUsageEntity, ApiKeyUsageEntity, WebhookEventEntity };
+export const ENTITIES = [SessionEntity, MessageEntity, ApiKeyEntity, StaffUserEntity, StaffSessionEntity, AuditLogEntity, SettingEntity, UsageDailyEntity, UserUsageEntity, ApiKeyUsageEntity, WebhookEventEntity];
