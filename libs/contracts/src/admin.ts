@@ -31,11 +31,25 @@ export const SessionSummaryDto = z.object({
 });
 export type SessionSummaryDto = z.infer<typeof SessionSummaryDto>;
 
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a day such as 2025-03-31')
+  .refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)), 'not a calendar day');
+/** A UTC day (the whole day) or an exact ISO-8601 instant. */
+export const DayOrInstant = z.union([Day, z.iso.datetime({ offset: true })]);
+
 export const SessionListQuery = z.object({
   channel: Channel.optional(),
   status: SessionStatus.optional(),
   endUserId: z.string().max(128).optional(),
-  q: z.string().max(200).optional(),
+  /** sessions with at least one message paid for by this API key */
+  apiKeyId: z.uuid().optional(),
+  /** last activity at or after this (a day: from its start) */
+  from: DayOrInstant.optional(),
+  /** last activity at or before this (a day: to its end) */
+  to: DayOrInstant.optional(),
+  /** substring of the key or of any message; 3+ characters so the trigram index can answer it */
+  q: z.string().trim().min(3, 'search for at least 3 characters').max(200).optional(),
   /** opaque cursor from the previous page */
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -85,3 +99,41 @@ export const ApiKeyDto = z.object({
 export type ApiKeyDto = z.infer<typeof ApiKeyDto>;
 export const CreateApiKeyResponse = ApiKeyDto.extend({ secret: z.string() });
 export type CreateApiKeyResponse = z.infer<typeof CreateApiKeyResponse>;
+
+/** A staff account as admins manage it. */
+export const StaffMemberDto = StaffDto.extend({ createdAt: IsoDate });
+export type StaffMemberDto = z.infer<typeof StaffMemberDto>;
+export const StaffPassword = z.string().min(12, 'use at least 12 characters').max(256);
+/** `POST /api/admin/staff`: without a password one is generated and returned once. */
+export const CreateStaffBody = z.object({ email: z.string().email().max(254), role: StaffRole, password: StaffPassword.optional() }).strict();
+export type CreateStaffBody = z.infer<typeof CreateStaffBody>;
+export const CreateStaffResponse = z.object({ staff: StaffMemberDto, password: z.string().nullable() });
+export type CreateStaffResponse = z.infer<typeof CreateStaffResponse>;
+/** `PATCH /api/admin/staff/:id`: a new role and/or password; a password change signs the account out everywhere. */
+export const UpdateStaffBody = z
+  .object({ role: StaffRole.optional(), password: StaffPassword.optional() })
+  .strict()
+  .refine((body) => body.role !== undefined || body.password !== undefined, 'send a role or a password to change');
+export type UpdateStaffBody = z.infer<typeof UpdateStaffBody>;
+
+/** `GET /api/admin/audit`: newest first, keyset-paginated. */
+export const AuditQuery = z.object({
+  /** exact action, e.g. `session.clear` */
+  action: z.string().max(64).optional(),
+  /** exact actor label, e.g. `staff:ops@example.com` or `master-key` */
+  actor: z.string().max(300).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type AuditQuery = z.infer<typeof AuditQuery>;
+export const AuditEntryDto = z.object({
+  id: z.string(),
+  at: IsoDate,
+  actor: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+});
+export type AuditEntryDto = z.infer<typeof AuditEntryDto>;
+export const AuditListResponse = z.object({ entries: z.array(AuditEntryDto), nextCursor: z.string().nullable() });
+export type AuditListResponse = z.infer<typeof AuditListResponse>;

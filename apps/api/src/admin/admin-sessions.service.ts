@@ -15,30 +15,31 @@ export class AdminSessionsService {
   ) {}
 
   async list(query: SessionListQuery): Promise<SessionListResponse> {
-    const where: string[] = [];
     const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (query.channel) add('channel = ?', query.channel);
-    if (query.status) add('status = ?', query.status);
-    if (query.endUserId) add('end_user_id = ?', query.endUserId);
-    if (query.q) {
-      params.push(`%${escapeLike(query.q)}%`);
-      const n = `$${params.length}`;
-      where.push(`(key ILIKE ${n} OR EXISTS (SELECT 1 FROM messages m WHERE m.session_id = sessions.id AND m.content ILIKE ${n}))`);
-    }
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const where: string[] = [];
+    if (query.channel) where.push(`channel = ${param(query.channel)}`);
+    if (query.status) where.push(`status = ${param(query.status)}`);
+    if (query.endUserId) where.push(`end_user_id = ${param(query.endUserId)}`);
+    if (query.apiKeyId) where.push(`EXISTS (SELECT 1 FROM messages m WHERE m.session_id = sessions.id AND m.api_key_id = ${param(query.apiKeyId)})`);
+    if (query.from) where.push(`last_activity_at >= ${param(startOf(query.from))}`);
+    if (query.to) where.push(isDay(query.to) ? `last_activity_at < ${param(nextDay(query.to))}` : `last_activity_at <= ${param(new Date(query.to))}`);
     if (query.cursor) {
       const [at, id] = decodeCursor(query.cursor);
-      params.push(at, id);
-      where.push(`(last_activity_at, id) < ($${params.length - 1}, $${params.length})`);
+      where.push(`(last_activity_at, id) < (${param(at)}, ${param(id)})`);
     }
-    params.push(query.limit + 1);
-    const { rows } = await this.db.query<SessionRow>(
-      `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_activity_at DESC, id DESC LIMIT $${params.length}`,
-      params,
-    );
+    const order = `ORDER BY last_activity_at DESC, id DESC LIMIT ${param(query.limit + 1)}`;
+    const select = (conditions: string[]) => `SELECT * FROM sessions ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ${order}`;
+    let sql = select(where);
+    if (query.q) {
+      const pattern = param(`%${escapeLike(query.q)}%`);
+      // Two branches rather than `key ILIKE … OR EXISTS (…)`: an OR makes Postgres hash every
+      // matching message first, while apart each gets its plan (trigram index for rare words,
+      // a walk down the newest sessions for common ones).
+      const inMessages = `EXISTS (SELECT 1 FROM messages m WHERE m.session_id = sessions.id AND m.content ILIKE ${pattern})`;
+      sql = `SELECT * FROM ((${select([...where, `key ILIKE ${pattern}`])}) UNION (${select([...where, inMessages])})) hits ${order}`;
+    }
+    const { rows } = await this.db.query<SessionRow>(sql, params);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
@@ -60,6 +61,10 @@ export class AdminSessionsService {
     return { session: toSessionSummary(session), messages: messages.map(toMessageDto) };
   }
 }
+
+const isDay = (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value);
+const startOf = (value: string) => new Date(isDay(value) ? `${value}T00:00:00.000Z` : value);
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000);
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);

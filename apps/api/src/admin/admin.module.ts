@@ -5,15 +5,19 @@ import { AdminGuard } from './admin.guard.js';
 import { AdminSessionsService } from './admin-sessions.service.js';
 import { AdminSocketGateway } from './admin-socket.gateway.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { AuditController } from './audit.controller.js';
+import { AuditLogService } from './audit-log.service.js';
 import { AuditService } from './audit.service.js';
 import { FirstAdminService } from './first-admin.service.js';
 import { StaffAuthService } from './staff-auth.service.js';
+import { StaffController } from './staff.controller.js';
+import { StaffService } from './staff.service.js';
 
 @Global()
 @Module({
   imports: [SessionsModule],
-  controllers: [AdminAuthController, AdminController],
-  providers: [AdminGuard, AdminSessionsService, AdminSocketGateway, ApiKeysService, AuditService, FirstAdminService, StaffAuthService],
+  controllers: [AdminAuthController, AdminController, AuditController, StaffController],
+  providers: [AdminGuard, AdminSessionsService, AdminSocketGateway, ApiKeysService, AuditService, AuditLogService, FirstAdminService, StaffAuthService, StaffService],
   exports: [ApiKeysService, StaffAuthService, FirstAdminService, AuditService],
 })
 export class AdminModule {}

@@ -53,13 +53,16 @@ export class WidgetAssetsController {
     await reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(demoPage(origin));
   }
 
-  /** Re-read only when the file changed, so a rebuild is served without a restart. */
+  /**
+   * Re-read only when the file changed, so a rebuild is served without a restart. While
+   * a build has removed the file (vite empties dist first), the last good copy is served.
+   */
   private async load(): Promise<Built | null> {
     const info = await stat(this.file).catch(() => null);
-    if (!info?.isFile()) return null;
+    if (!info?.isFile()) return this.built;
     if (this.built && this.built.mtimeMs === info.mtimeMs && this.built.size === info.size) return this.built;
     const body = await readFile(this.file).catch(() => null);
-    if (!body) return null;
+    if (!body) return this.built;
     this.built = { mtimeMs: info.mtimeMs, size: info.size, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
     return this.built;
   }

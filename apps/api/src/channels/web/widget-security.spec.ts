@@ -114,5 +114,10 @@ describe('WidgetAssetsController', () => {
     await controller.script(request({ 'if-none-match': etag }), rebuilt.reply);
     expect(rebuilt.sent.status).toBe(200);
     expect(rebuilt.sent.headers.etag).not.toBe(etag);
+    // mid-rebuild (dist emptied) the last good copy is still served
+    await rm(join(dir, 'widget.js'));
+    const during = reply();
+    await controller.script(request(), during.reply);
+    expect(String(during.sent.body)).toBe('console.log(22)');
   });
 });
