@@ -8,7 +8,7 @@ COPY apps/dashboard/package.json apps/dashboard/
 COPY libs/contracts/package.json libs/contracts/
 COPY libs/testing/package.json libs/testing/
 COPY libs/widget/package.json libs/widget/
-RUN npm ci --no-audit --no-fund
+RUN npm install --no-audit --no-fund
 COPY . .
 RUN NX_DAEMON=false NX_NO_CLOUD=true npx nx run-many -t build --outputStyle=static
 
@@ -22,7 +22,7 @@ COPY apps/dashboard/package.json apps/dashboard/
 COPY libs/contracts/package.json libs/contracts/
 COPY libs/testing/package.json libs/testing/
 COPY libs/widget/package.json libs/widget/
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/apps/api/dist apps/api/dist
 COPY --from=build /app/libs/contracts/dist libs/contracts/dist
 COPY --from=build /app/apps/dashboard/dist apps/dashboard/dist

@@ -4,11 +4,12 @@ import { ApiError } from '@api/common/api-error.js';
 import { isUniqueViolation } from '@api/storage/database.js';
 import { SessionsService } from '@api/sessions/sessions.service.js';
 import { SessionRepository, type SessionIdentity } from '@api/sessions/session.repository.js';
-import { toMessageDto, type SessionRow } from '@api/sessions/session.types.js';
+import { toMessageDto, type MessageRow, type SessionRow } from '@api/sessions/session.types.js';
 import type { UpstreamUsage } from '@api/llm/chat-model.port.js';
 import { estimateMessageTokens } from '@api/usage/token-counter.js';
+import { alreadyStored, toNewMessage } from './client-turn.js';
 import type { RoundOutcome } from './model-round.js';
-import type { TurnInput, TurnResult } from './turn.types.js';
+import type { ClientTurn, TurnInput, TurnResult } from './turn.types.js';
 
 export type StoredUserMessage =
   | { duplicateOf: null; session: SessionRow; userMessage: MessageDto; newThread: boolean }
@@ -42,6 +43,33 @@ export class TurnRecorder {
         throw error;
       }
       // Cleared or expired between lookup and write: the message opens the key's next thread.
+      resolved = await this.sessions.getOrCreate(input.identity);
+      newThread = true;
+    }
+    throw new ApiError('conflict', 'the conversation changed while your message was being saved; please send it again');
+  }
+
+  /**
+   * A client turn's messages (OpenAI-compatible channel), in order, skipping those a
+   * retry resends (see alreadyStored). The newest of them stands for the turn's user message.
+   */
+  async storeClientMessages(input: TurnInput, client: ClientTurn): Promise<StoredUserMessage> {
+    let resolved = await this.sessions.getOrCreate(input.identity);
+    let newThread = resolved.created && resolved.replacedEnded;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const newest = await this.repo.loadNewest(resolved.session.id, client.messages.length);
+      let last: MessageRow | null = newest[0] ?? null;
+      let stored = true;
+      for (const message of client.messages.slice(alreadyStored(newest, client.messages))) {
+        const row = await this.sessions.append(resolved.session, toNewMessage(message, input.participant ?? null, input.identity.apiKeyId ?? null));
+        if (!row) {
+          stored = false;
+          break;
+        }
+        last = row;
+      }
+      if (stored && last) return { duplicateOf: null, session: resolved.session, userMessage: toMessageDto(last), newThread };
+      // Cleared or expired between lookup and write: the messages open the key's next thread.
       resolved = await this.sessions.getOrCreate(input.identity);
       newThread = true;
     }

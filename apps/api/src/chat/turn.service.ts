@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { ErrorPayload, MessageDto, Usage } from '@threadline/contracts';
+import type { ErrorPayload, MessageDto } from '@threadline/contracts';
 import { ApiError } from '@api/common/api-error.js';
 import { newId } from '@api/common/ids.js';
 import { tagSession } from '@api/common/request-context.js';
@@ -71,7 +71,7 @@ export class TurnService {
       // Inside the lock, so a user's queued turns each see the previous one's charge;
       // before the user message is stored, so a refused turn leaves no trace in the thread.
       await this.budgets.check(identity);
-      const stored = await this.recorder.storeUserMessage(input);
+      const stored = input.client ? await this.recorder.storeClientMessages(input, input.client) : await this.recorder.storeUserMessage(input);
       if (stored.duplicateOf) return stored.duplicateOf;
       const { session, userMessage, newThread } = stored;
       tagSession(session.id);
@@ -83,7 +83,7 @@ export class TurnService {
         this.events.emit('turn', {
           channel: session.channel,
           status: answer.assistant.status,
-          model: this.model.model,
+          model: answer.model,
           durationMs: performance.now() - started,
           usage: answer.usage,
           costMicros: answer.costMicros,
@@ -104,11 +104,14 @@ export class TurnService {
     session: SessionRow,
     turnId: string,
     input: TurnInput,
-  ): Promise<Pick<TurnResult, 'assistant' | 'usage' | 'costMicros' | 'error'> & { firstSeq: number; upstream: UpstreamCallSample[] }> {
+  ): Promise<Pick<TurnResult, 'assistant' | 'usage' | 'costMicros' | 'error' | 'finishReason' | 'upstreamError'> & { model: string; firstSeq: number; upstream: UpstreamCallSample[] }> {
     const upstream: UpstreamCallSample[] = [];
     const threadKey = `${session.channel}:${session.key}`;
-    const { messages, firstSeq } = await this.window.build(session);
-    const tools = this.tools.specsFor(session.channel);
+    const { client } = input;
+    const { messages, firstSeq } = await this.window.build(session, client?.systemPrompt);
+    const tools = client?.tools ?? this.tools.specsFor(session.channel);
+    const model = this.model.resolveModel(client?.model);
+    const maxOutputTokens = Math.min(client?.maxOutputTokens ?? Infinity, this.config.env.LLM_MAX_OUTPUT_TOKENS);
     const sink = {
       delta: (text: string) => {
         this.inFlight.append(threadKey, text);
@@ -120,13 +123,13 @@ export class TurnService {
     const total = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: false };
     let costMicros: number | null = 0;
     // The price is read once per turn: every round of one answer is priced alike.
-    const charge = { price: this.prices.applied(this.model.model), apiKeyId: input.identity.apiKeyId ?? null };
+    const charge = { price: this.prices.applied(model), apiKeyId: input.identity.apiKeyId ?? null };
     for (let round = 1; ; round++) {
       // Up to TOOL_MAX_ROUNDS rounds may run tools; the round after is offered none and must answer.
       const lastRound = round > this.config.env.TOOL_MAX_ROUNDS;
       const outcome = await runModelRound(
         this.model,
-        { messages, tools: lastRound ? undefined : tools, signal: input.signal, maxOutputTokens: this.config.env.LLM_MAX_OUTPUT_TOKENS },
+        { messages, tools: lastRound ? undefined : tools, signal: input.signal, maxOutputTokens, model, params: client?.params },
         sink,
         this.retry,
       );
@@ -140,9 +143,22 @@ export class TurnService {
       costMicros = cost === null || costMicros === null ? null : costMicros + cost;
       if (lastRound) endWithoutTools(outcome, sink);
 
+      const finish = (assistant: MessageDto) => ({
+        assistant,
+        model,
+        firstSeq,
+        upstream,
+        costMicros,
+        usage: { ...total, totalTokens: total.promptTokens + total.completionTokens },
+        error: outcome.error ? toErrorPayload(outcome.error, outcome.text.length > 0) : null,
+        finishReason: outcome.finishReason,
+        upstreamError: outcome.error,
+      });
       if (outcome.toolCalls.length > 0 && !outcome.error) {
-        const callRow = await this.recorder.storeAssistant(session, outcome, usage, cost, this.model.model, charge);
+        const callRow = await this.recorder.storeAssistant(session, outcome, usage, cost, model, charge);
         this.events.emit('message', session, callRow);
+        // The client's own tools run on the client, which answers in its next request.
+        if (client?.tools) return finish(callRow);
         messages.push({ role: 'assistant', content: outcome.text || null, tool_calls: outcome.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) });
         // The calls run concurrently; their results are stored in call order.
         const results = this.tools.runCalls(outcome.toolCalls, { channel: session.channel, sessionId: session.id, signal: input.signal }, sink.status);
@@ -154,10 +170,9 @@ export class TurnService {
         }
         continue;
       }
-      const assistant = await this.recorder.storeAssistant(session, outcome, usage, cost, this.model.model, charge);
+      const assistant = await this.recorder.storeAssistant(session, outcome, usage, cost, model, charge);
       this.events.emit('message', session, assistant);
-      const turnUsage: Usage = { ...total, totalTokens: total.promptTokens + total.completionTokens };
-      return { assistant, usage: turnUsage, costMicros, firstSeq, upstream, error: outcome.error ? toErrorPayload(outcome.error, outcome.text.length > 0) : null };
+      return finish(assistant);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { ErrorPayload, MessageDto, Usage } from '@threadline/contracts';
+import type { ToolSpec, UpstreamError } from '@api/llm/chat-model.port.js';
 import type { SessionIdentity } from '@api/sessions/session.repository.js';
 import type { SessionRow } from '@api/sessions/session.types.js';
 
@@ -19,6 +20,34 @@ export interface TurnInput {
   isStaff?: boolean;
   sink: TurnSink;
   signal?: AbortSignal;
+  /** a client that brings its own messages, system prompt, tools and model parameters */
+  client?: ClientTurn;
+}
+
+/** A message a client sends into its thread: new user text, or the result of one of its own tool calls. */
+export type ClientMessage = { role: 'user'; content: string } | { role: 'tool'; content: string; toolCallId: string };
+
+/**
+ * A turn shaped by the client (the OpenAI-compatible channel). Its messages are stored
+ * in place of `text`, except those already waiting unanswered at the end of the thread
+ * (a retry); `text` is then only looked at for commands.
+ */
+export interface ClientTurn {
+  messages: ClientMessage[];
+  /** replaces SYSTEM_PROMPT for this turn */
+  systemPrompt?: string;
+  /**
+   * Tools defined by the client: offered instead of Threadline's, and a call to them
+   * ends the turn (stored, and returned for the client to run). Undefined: the
+   * channel's own tools, run by Threadline.
+   */
+  tools?: ToolSpec[];
+  /** upstream model for this turn */
+  model?: string;
+  /** at most LLM_MAX_OUTPUT_TOKENS */
+  maxOutputTokens?: number;
+  /** further upstream request fields, already checked by the channel */
+  params?: Record<string, unknown>;
 }
 
 export interface TurnResult {
@@ -34,6 +63,11 @@ export interface TurnResult {
   error: ErrorPayload | null;
   /** the text was a command (help, session info, ...), answered without the model and not stored */
   command: string | null;
+  /** the model that answered, and why it stopped (stop, length, tool_calls, ...) */
+  model?: string;
+  finishReason?: string | null;
+  /** the upstream failure behind `error`, for channels that report it in their own terms */
+  upstreamError?: UpstreamError | null;
 }
 
 export const NULL_SINK: TurnSink = { status: () => undefined, delta: () => undefined };

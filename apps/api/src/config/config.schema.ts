@@ -5,6 +5,7 @@ import { checkToolEnv, toolEnvShape } from '@api/tools/tool-config.js';
 import { widgetEnvShape } from '@api/channels/web/widget.env.js';
 import { metaEnvShape } from '@api/channels/meta/meta.env.js';
 import { slackEnvShape } from '@api/channels/slack/slack.env.js';
+import { openaiCompatEnvShape } from '@api/channels/openai-compat/openai-compat.env.js';
 import { parseDurationSeconds } from './duration.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -96,6 +97,7 @@ export const envSchema = z.object({
   ...slackEnvShape,
   ...metaEnvShape,
   ...widgetEnvShape,
+  ...openaiCompatEnvShape,
 }).superRefine(checkToolEnv);
 
 export type Env = z.infer<typeof envSchema>;

@@ -8,6 +8,8 @@ export interface ToolSpec {
   description: string;
   /** JSON schema of the arguments */
   parameters: Record<string, unknown>;
+  /** OpenAI's strict schema adherence, when a client asks for it */
+  strict?: boolean;
 }
 
 export interface ChatModelRequest {
@@ -15,6 +17,21 @@ export interface ChatModelRequest {
   tools?: ToolSpec[];
   signal?: AbortSignal;
   maxOutputTokens?: number;
+  /** the upstream model for this call (default: the configured one) */
+  model?: string;
+  /**
+   * Further upstream request fields (temperature, stop, tool_choice, ...), already
+   * checked by the caller; the fields this port sets itself always win.
+   */
+  params?: Record<string, unknown>;
+}
+
+/** One entry of the upstream's model list, in OpenAI's shape. */
+export interface ModelInfo {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
 }
 
 export interface UpstreamUsage {
@@ -40,6 +57,12 @@ export class UpstreamError extends Error {
     readonly status: number | null = null,
     /** from Retry-After, when the upstream gave one */
     readonly retryAfterMs: number | null = null,
+    /**
+     * The upstream's own words when it refused a request (HTTP 400/404/422): meant for
+     * callers who shaped the request themselves (the OpenAI-compatible channel), never
+     * shown on chat channels.
+     */
+    readonly detail: string | null = null,
   ) {
     super(message);
   }
@@ -55,4 +78,14 @@ export abstract class ChatModel {
   abstract readonly model: string;
   abstract readonly mode: 'openai' | 'simulated';
   abstract stream(request: ChatModelRequest): AsyncIterable<ChatModelEvent>;
+
+  /** The model a call asking for `requested` is answered (and priced) by. */
+  resolveModel(requested?: string): string {
+    return requested ?? this.model;
+  }
+
+  /** What the upstream offers (GET /v1/models). */
+  async listModels(): Promise<ModelInfo[]> {
+    return [{ id: this.model, object: 'model', created: 0, owned_by: 'threadline' }];
+  }
 }

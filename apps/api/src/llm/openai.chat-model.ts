@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
-import { ChatModel, UpstreamError, type ChatModelEvent, type ChatModelRequest } from './chat-model.port.js';
+import { ChatModel, UpstreamError, type ChatModelEvent, type ChatModelRequest, type ModelInfo } from './chat-model.port.js';
 
 export interface OpenAIChatModelOptions {
   apiKey: string;
@@ -49,7 +49,8 @@ export class OpenAIChatModel extends ChatModel {
     try {
       const stream = await this.client.chat.completions.create(
         {
-          model: this.model,
+          ...(request.params as object | undefined),
+          model: request.model ?? this.model,
           messages: request.messages,
           stream: true,
           stream_options: { include_usage: true },
@@ -68,6 +69,19 @@ export class OpenAIChatModel extends ChatModel {
     } finally {
       clearTimeout(idle);
       request.signal?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+
+  override async listModels(): Promise<ModelInfo[]> {
+    try {
+      const models: ModelInfo[] = [];
+      for await (const model of this.client.models.list({ timeout: this.options.idleTimeoutMs })) {
+        models.push({ id: model.id, object: 'model', created: model.created ?? 0, owned_by: model.owned_by ?? 'unknown' });
+        if (models.length >= 1000) break;
+      }
+      return models;
+    } catch (error) {
+      throw toUpstreamError(error, false, this.options.idleTimeoutMs);
     }
   }
 }
@@ -97,12 +111,15 @@ function* eventsOf(chunk: ChatCompletionChunk): Iterable<ChatModelEvent> {
 // classes and fetch's may come from different realms.
 function toUpstreamError(error: unknown, timedOut: boolean, idleTimeoutMs: number): UpstreamError {
   if (timedOut) return new UpstreamError('timeout', `the model did not answer within ${idleTimeoutMs} ms`);
-  const e = error as { status?: number; headers?: Headers | Record<string, string>; message?: string; name?: string };
+  const e = error as { status?: number; headers?: Headers | Record<string, string>; message?: string; name?: string; error?: { message?: unknown } };
   const status = typeof e?.status === 'number' ? e.status : null;
   if (status === 429) return new UpstreamError('rate_limited', 'the model provider is rate limiting requests', 429, retryAfterMs(e.headers));
   if (status !== null && status >= 500) return new UpstreamError('server', `the model provider failed (HTTP ${status})`, status, retryAfterMs(e.headers));
   if (status === 408) return new UpstreamError('timeout', 'the model provider timed out', status);
-  if (status !== null) return new UpstreamError('rejected', `the model provider refused the request (HTTP ${status})`, status);
+  if (status !== null) {
+    const detail = [400, 404, 422].includes(status) && typeof e.error?.message === 'string' ? e.error.message.slice(0, 500) : null;
+    return new UpstreamError('rejected', `the model provider refused the request (HTTP ${status})`, status, null, detail);
+  }
   if (e?.name === 'SyntaxError' || /JSON|parse/i.test(e?.message ?? '')) return new UpstreamError('bad_response', 'the model provider sent an unreadable answer');
   if (/timed? ?out/i.test(e?.message ?? '') || e?.name?.includes('Timeout')) return new UpstreamError('timeout', 'the model provider timed out');
   return new UpstreamError('network', 'could not reach the model provider');

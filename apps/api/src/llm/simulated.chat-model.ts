@@ -14,6 +14,11 @@ export class SimulatedChatModel extends ChatModel {
     super();
   }
 
+  /** Whatever a client asks for, the simulation answers. */
+  override resolveModel(): string {
+    return this.model;
+  }
+
   async *stream(request: ChatModelRequest): AsyncIterable<ChatModelEvent> {
     const text = composeReply(request.messages);
     for (const word of text.match(/\S+\s*/g) ?? []) {

@@ -2,6 +2,7 @@ import { InitialSchema1763700000000 } from './1763700000000-initial-schema.js';
 import { UsageAggregates1763900000000 } from './1763900000000-usage-aggregates.js';
 import { WebhookEvents1764000000000 } from './1764000000000-webhook-events.js';
 import { AdminListIndexes1764100000000 } from './1764100000000-admin-list-indexes.js';
+import { OpenAICompat1764200000000 } from './1764200000000-openai-compat.js';
 
 /** Listed explicitly (not globbed) so the bundled build and jest load the same set. */
-export const MIGRATIONS = [InitialSchema1763700000000, UsageAggregates1763900000000, WebhookEvents1764000000000, AdminListIndexes1764100000000];
+export const MIGRATIONS = [InitialSchema1763700000000, UsageAggregates1763900000000, WebhookEvents1764000000000, AdminListIndexes1764100000000, OpenAICompat1764200000000];
