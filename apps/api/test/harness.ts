@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
-import type { FakeOpenAI } from '@threadline/testing';
+import { FakeOpenAI } from '@threadline/testing';
 import { randomToken } from '../src/common/ids.js';
 import type { Clock } from '../src/common/clock.js';
 import { AppConfig } from '../src/config/app-config.js';
@@ -118,4 +118,42 @@ export function upstreamContents(fake: FakeOpenAI, index = -1): string[] {
   const request = fake.requests.at(index);
   if (!request) throw new Error(`the upstream received no request ${index}`);
   return request.messages.map((m) => `${m.role}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? m.tool_calls)}`);
+}
+
+export interface GatewaySuite {
+  fake: FakeOpenAI;
+  storage: StorageHandle;
+  gateway: Gateway;
+  /** close and boot again on the same storage (a restart) */
+  restart(): Promise<Gateway>;
+}
+
+/**
+ * The usual suite setup in one call: a fake upstream, private storage for `backend`,
+ * the gateway booted once for the suite, the fake's record cleared before each test,
+ * and everything torn down after. Fields are filled in `beforeAll`.
+ */
+export function useGateway(
+  backend: Backend,
+  options: { env?: Record<string, string>; clock?: Clock; fake?: Parameters<typeof FakeOpenAI.start>[0] } = {},
+): GatewaySuite {
+  const suite = {} as GatewaySuite;
+  const boot = () => startGateway({ storage: suite.storage, fake: suite.fake, env: options.env, clock: options.clock });
+  suite.restart = async () => {
+    await suite.gateway.close();
+    suite.gateway = await boot();
+    return suite.gateway;
+  };
+  beforeAll(async () => {
+    suite.fake = await FakeOpenAI.start(options.fake);
+    suite.storage = await provisionStorage(backend);
+    suite.gateway = await boot();
+  });
+  beforeEach(() => suite.fake.reset());
+  afterAll(async () => {
+    await suite.gateway?.close();
+    await suite.fake?.close();
+    await suite.storage?.dispose();
+  });
+  return suite;
 }

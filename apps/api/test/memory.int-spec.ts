@@ -1,49 +1,34 @@
 import { io, type Socket } from 'socket.io-client';
-import { FakeOpenAI } from '@threadline/testing';
 import type { ChatClientToServer, ChatServerToClient, MessageDone } from '@threadline/contracts';
 import { backends } from './backends.js';
-import { createApiKey, openWebSession, provisionStorage, startGateway, upstreamContents, type Gateway, type StorageHandle } from './harness.js';
+import { createApiKey, openWebSession, upstreamContents, useGateway } from './harness.js';
 
 describe.each(backends())('memory across turns (%s)', (backend) => {
-  let fake: FakeOpenAI;
-  let storage: StorageHandle;
-  let gateway: Gateway;
-
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    storage = await provisionStorage(backend);
-    gateway = await startGateway({ storage, fake });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await fake?.close();
-    await storage?.dispose();
-  });
-  beforeEach(() => fake.reset());
+  const suite = useGateway(backend);
 
   it('over web REST, the second upstream request holds the first exchange', async () => {
-    const { sessionId, auth } = await openWebSession(gateway);
-    const first = await gateway.request('POST', `/api/sessions/${sessionId}/messages`, { headers: auth, body: { message: 'My name is Mike' } });
+    const { sessionId, auth } = await openWebSession(suite.gateway);
+    const first = await suite.gateway.request('POST', `/api/sessions/${sessionId}/messages`, { headers: auth, body: { message: 'My name is Mike' } });
     expect(first.status).toBe(200);
     expect(first.body.response).toBe('Echo: My name is Mike');
-    const second = await gateway.request('POST', `/api/sessions/${sessionId}/messages`, { headers: auth, body: { question: "What's my name?", sessionId } });
+    const second = await suite.gateway.request('POST', `/api/sessions/${sessionId}/messages`, { headers: auth, body: { question: "What's my name?", sessionId } });
     expect(second.status).toBe(200);
-    expect(upstreamContents(fake, 1)).toEqual([
+    expect(upstreamContents(suite.fake, 1)).toEqual([
       expect.stringMatching(/^system: /),
       'user: My name is Mike',
       'assistant: Echo: My name is Mike',
       "user: What's my name?",
     ]);
-    expect(fake.requests[1]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true }, model: 'gpt-4.1-nano' });
+    expect(suite.fake.requests[1]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true }, model: 'gpt-4.1-nano' });
     expect(second.body.message).toMatchObject({ role: 'assistant', seq: 4, status: 'complete', model: 'gpt-4.1-nano' });
     expect(second.body.usage).toMatchObject({ estimated: false });
     expect(second.body.costMicros).toBeGreaterThan(0);
   });
 
   it('over SSE, tokens stream and the second request holds the first exchange', async () => {
-    const key = await createApiKey(gateway);
+    const key = await createApiKey(suite.gateway);
     const headers = { authorization: `Bearer ${key}`, 'x-user-id': 'mike-1' };
-    const first = await gateway.request('POST', '/api/chat/stream', { headers, body: { message: 'My name is Mike' } });
+    const first = await suite.gateway.request('POST', '/api/chat/stream', { headers, body: { message: 'My name is Mike' } });
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toContain('text/event-stream');
     const events = first.text
@@ -52,20 +37,20 @@ describe.each(backends())('memory across turns (%s)', (backend) => {
       .map((block) => JSON.parse(block.split('\n').find((l) => l.startsWith('data: '))!.slice(6)));
     expect(events.filter((e) => e.type === 'token').map((e) => e.content).join('')).toBe('Echo: My name is Mike');
     expect(events.at(-1)).toMatchObject({ type: 'done', thread_id: 'user-mike-1', status: 'complete' });
-    await gateway.request('POST', '/api/chat/stream', { headers, body: { message: "What's my name?" } });
-    expect(upstreamContents(fake, 1).slice(1)).toEqual(['user: My name is Mike', 'assistant: Echo: My name is Mike', "user: What's my name?"]);
+    await suite.gateway.request('POST', '/api/chat/stream', { headers, body: { message: "What's my name?" } });
+    expect(upstreamContents(suite.fake, 1).slice(1)).toEqual(['user: My name is Mike', 'assistant: Echo: My name is Mike', "user: What's my name?"]);
     // seed 002's history and stats
-    const history = await gateway.request('GET', '/api/chat/history?limit=50', { headers });
+    const history = await suite.gateway.request('GET', '/api/chat/history?limit=50', { headers });
     expect(history.body).toMatchObject({ thread_id: 'user-mike-1', message_count: 4 });
     expect(history.body.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
-    const stats = await gateway.request('GET', '/api/chat/sessions', { headers });
+    const stats = await suite.gateway.request('GET', '/api/chat/sessions', { headers });
     expect(stats.body).toMatchObject({ user_id: 'mike-1', thread_id: 'user-mike-1', total_messages: 4 });
     expect(stats.body.total_tokens_used).toBeGreaterThan(0);
   });
 
   it('over socket.io /chat, deltas stream and the second request holds the first exchange', async () => {
-    const { sessionId, token } = await openWebSession(gateway);
-    const socket: Socket<ChatServerToClient, ChatClientToServer> = io(`${gateway.url}/chat`, { auth: { sessionId, token }, transports: ['websocket'] });
+    const { sessionId, token } = await openWebSession(suite.gateway);
+    const socket: Socket<ChatServerToClient, ChatClientToServer> = io(`${suite.gateway.url}/chat`, { auth: { sessionId, token }, transports: ['websocket'] });
     try {
       const ask = async (text: string) => {
         const deltas: string[] = [];
@@ -82,7 +67,7 @@ describe.each(backends())('memory across turns (%s)', (backend) => {
       expect(first.deltas.join('')).toBe('Echo: My name is Mike');
       expect(first.result.message.content).toBe('Echo: My name is Mike');
       await ask("What's my name?");
-      expect(upstreamContents(fake, 1).slice(1)).toEqual(['user: My name is Mike', 'assistant: Echo: My name is Mike', "user: What's my name?"]);
+      expect(upstreamContents(suite.fake, 1).slice(1)).toEqual(['user: My name is Mike', 'assistant: Echo: My name is Mike', "user: What's my name?"]);
     } finally {
       socket.disconnect();
     }

@@ -1,22 +1,8 @@
-import { FakeOpenAI } from '@threadline/testing';
 import { backends } from './backends.js';
-import { openWebSession, provisionStorage, startGateway, type Gateway, type StorageHandle } from './harness.js';
+import { openWebSession, useGateway } from './harness.js';
 
 describe.each(backends())('metrics and request ids (%s)', (backend) => {
-  let fake: FakeOpenAI;
-  let storage: StorageHandle;
-  let gateway: Gateway;
-
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    storage = await provisionStorage(backend);
-    gateway = await startGateway({ storage, fake });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await fake?.close();
-    await storage?.dispose();
-  });
+  const suite = useGateway(backend);
 
   const metric = (text: string, name: string, labels: string) => {
     const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
@@ -24,11 +10,11 @@ describe.each(backends())('metrics and request ids (%s)', (backend) => {
   };
 
   it('/metrics counts turns, tokens, cost, errors and sessions in Prometheus format', async () => {
-    const before = (await gateway.request('GET', '/metrics')).text;
-    const { sessionId, auth } = await openWebSession(gateway);
-    await gateway.request('POST', `/api/sessions/${sessionId}/messages`, { headers: auth, body: { message: 'count me' } });
-    await gateway.request('POST', `/api/sessions/${sessionId}/messages`, { body: { message: 'no token' } });
-    const after = await gateway.request('GET', '/metrics');
+    const before = (await suite.gateway.request('GET', '/metrics')).text;
+    const { sessionId, auth } = await openWebSession(suite.gateway);
+    await suite.gateway.request('POST', `/api/sessions/${sessionId}/messages`, { headers: auth, body: { message: 'count me' } });
+    await suite.gateway.request('POST', `/api/sessions/${sessionId}/messages`, { body: { message: 'no token' } });
+    const after = await suite.gateway.request('GET', '/metrics');
     expect(after.status).toBe(200);
     expect(after.headers.get('content-type')).toContain('text/plain');
     const turns = (t: string) => metric(t, 'threadline_turns_total', 'channel="web",status="complete"');
@@ -43,9 +29,9 @@ describe.each(backends())('metrics and request ids (%s)', (backend) => {
   });
 
   it('echoes a caller-supplied X-Request-Id and makes one up otherwise', async () => {
-    const given = await gateway.request('GET', '/api/health', { headers: { 'x-request-id': 'req-abc-123' } });
+    const given = await suite.gateway.request('GET', '/api/health', { headers: { 'x-request-id': 'req-abc-123' } });
     expect(given.headers.get('x-request-id')).toBe('req-abc-123');
-    const made = await gateway.request('GET', '/api/health');
+    const made = await suite.gateway.request('GET', '/api/health');
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

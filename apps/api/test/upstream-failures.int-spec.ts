@@ -1,82 +1,67 @@
-import { FakeOpenAI } from '@threadline/testing';
 import { backends } from './backends.js';
-import { createApiKey, openWebSession, provisionStorage, startGateway, type Gateway, type StorageHandle } from './harness.js';
+import { createApiKey, openWebSession, useGateway } from './harness.js';
 
 describe.each(backends())('upstream failures (%s)', (backend) => {
-  let fake: FakeOpenAI;
-  let storage: StorageHandle;
-  let gateway: Gateway;
-
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    storage = await provisionStorage(backend);
-    gateway = await startGateway({ storage, fake, env: { LLM_MAX_RETRIES: '3', LLM_TIMEOUT_MS: '300' } });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await fake?.close();
-    await storage?.dispose();
-  });
-  beforeEach(() => fake.reset());
+  const suite = useGateway(backend, { env: { LLM_MAX_RETRIES: '3', LLM_TIMEOUT_MS: '300' } });
 
   const tooMany = { kind: 'error', status: 429, headers: { 'retry-after': '0' } } as const;
 
   it('429 twice then success gives one answer', async () => {
-    fake.enqueue(tooMany, tooMany);
-    const { sessionId, auth } = await openWebSession(gateway);
-    const reply = await gateway.request('POST', `/api/sessions/${sessionId}/messages`, { headers: auth, body: { message: 'hi' } });
+    suite.fake.enqueue(tooMany, tooMany);
+    const { sessionId, auth } = await openWebSession(suite.gateway);
+    const reply = await suite.gateway.request('POST', `/api/sessions/${sessionId}/messages`, { headers: auth, body: { message: 'hi' } });
     expect(reply.status).toBe(200);
     expect(reply.body.response).toBe('Echo: hi');
-    expect(fake.requests).toHaveLength(3);
-    const history = await gateway.request('GET', `/api/sessions/${sessionId}/messages`, { headers: auth });
+    expect(suite.fake.requests).toHaveLength(3);
+    const history = await suite.gateway.request('GET', `/api/sessions/${sessionId}/messages`, { headers: auth });
     expect(history.body.messages.map((m: { role: string; status: string }) => `${m.role}:${m.status}`)).toEqual(['user:complete', 'assistant:complete']);
   });
 
   it('an upstream that keeps failing gives a clear error, and the user message is stored', async () => {
-    fake.respondWith(() => ({ kind: 'error', status: 500 }));
-    const key = await createApiKey(gateway);
+    suite.fake.respondWith(() => ({ kind: 'error', status: 500 }));
+    const key = await createApiKey(suite.gateway);
     const headers = { authorization: `Bearer ${key}`, 'x-user-id': 'unlucky' };
-    const reply = await gateway.request('POST', '/api/chat', { headers, body: { message: 'are you there?' } });
+    const reply = await suite.gateway.request('POST', '/api/chat', { headers, body: { message: 'are you there?' } });
     expect(reply.status).toBe(502);
     expect(reply.body).toEqual({ error: { code: 'upstream_error', message: expect.stringContaining('Your message was saved') } });
-    expect(fake.requests).toHaveLength(4); // 1 + LLM_MAX_RETRIES
-    const history = await gateway.request('GET', '/api/chat/history', { headers });
+    expect(suite.fake.requests).toHaveLength(4); // 1 + LLM_MAX_RETRIES
+    const history = await suite.gateway.request('GET', '/api/chat/history', { headers });
     expect(history.body.messages.map((m: { role: string; status: string; content: string }) => [m.role, m.status, m.content])).toEqual([
       ['user', 'complete', 'are you there?'],
       ['assistant', 'error', ''],
     ]);
     // the failed answer is kept out of the next window
-    fake.reset();
-    await gateway.request('POST', '/api/chat', { headers, body: { message: 'again' } });
-    expect(fake.requests[0]!.messages.slice(1).map((m) => m.content)).toEqual(['are you there?', 'again']);
+    suite.fake.reset();
+    await suite.gateway.request('POST', '/api/chat', { headers, body: { message: 'again' } });
+    expect(suite.fake.requests[0]!.messages.slice(1).map((m) => m.content)).toEqual(['are you there?', 'again']);
   });
 
   it('a stream cut mid-answer is stored as partial and the SSE client gets an error then done', async () => {
-    fake.enqueue({ kind: 'break', afterText: 'The answer is' });
-    const key = await createApiKey(gateway);
+    suite.fake.enqueue({ kind: 'break', afterText: 'The answer is' });
+    const key = await createApiKey(suite.gateway);
     const headers = { authorization: `Bearer ${key}`, 'x-user-id': 'cut' };
-    const reply = await gateway.request('POST', '/api/chat/stream', { headers, body: { message: 'tell me' } });
+    const reply = await suite.gateway.request('POST', '/api/chat/stream', { headers, body: { message: 'tell me' } });
     const events = reply.text.split('\n\n').filter(Boolean).map((b) => JSON.parse(b.split('\n').find((l) => l.startsWith('data: '))!.slice(6)));
     expect(events.filter((e) => e.type === 'token').map((e) => e.content).join('')).toBe('The answer is');
     expect(events.at(-2)).toMatchObject({ type: 'error', code: 'upstream_error' });
     expect(events.at(-1)).toMatchObject({ type: 'done', status: 'partial' });
-    expect(fake.requests).toHaveLength(1); // streamed text is never retried into a duplicate
-    const history = await gateway.request('GET', '/api/chat/history', { headers });
+    expect(suite.fake.requests).toHaveLength(1); // streamed text is never retried into a duplicate
+    const history = await suite.gateway.request('GET', '/api/chat/history', { headers });
     expect(history.body.messages.at(-1)).toMatchObject({ role: 'assistant', status: 'partial', content: 'The answer is' });
   });
 
   it('an upstream that never answers times out with a clear error', async () => {
-    fake.respondWith(() => ({ kind: 'hang' }));
-    const { sessionId, auth } = await openWebSession(gateway);
-    const reply = await gateway.request('POST', `/api/sessions/${sessionId}/messages`, { headers: auth, body: { message: 'hello?' } });
+    suite.fake.respondWith(() => ({ kind: 'hang' }));
+    const { sessionId, auth } = await openWebSession(suite.gateway);
+    const reply = await suite.gateway.request('POST', `/api/sessions/${sessionId}/messages`, { headers: auth, body: { message: 'hello?' } });
     expect(reply.status).toBe(504);
     expect(reply.body.error.code).toBe('upstream_timeout');
   });
 
   it('garbage from the upstream is an upstream error, not a crash', async () => {
-    fake.respondWith(() => ({ kind: 'garbage' }));
-    const { sessionId, auth } = await openWebSession(gateway);
-    const reply = await gateway.request('POST', `/api/sessions/${sessionId}/messages`, { headers: auth, body: { message: 'hello?' } });
+    suite.fake.respondWith(() => ({ kind: 'garbage' }));
+    const { sessionId, auth } = await openWebSession(suite.gateway);
+    const reply = await suite.gateway.request('POST', `/api/sessions/${sessionId}/messages`, { headers: auth, body: { message: 'hello?' } });
     expect([502, 504]).toContain(reply.status);
     expect(reply.body.error.message).not.toMatch(/at \w+ \(/); // no stack trace
   });
