@@ -32,5 +32,7 @@ if (tiers.includes('e2e') || tiers.includes('int')) {
   if (run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], { NX_DAEMON: 'false' }) !== 0) process.exit(1);
 }
 const projects = tiers.flatMap((t) => ['--selectProjects', t]);
-const status = run('npx', ['jest', ...passThrough, ...projects], { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim() });
+// --forceExit: a suite that leaks a handle (a socket the server closed late, a keep-alive
+// agent) must not keep CI waiting after every test has reported.
+const status = run('npx', ['jest', '--forceExit', ...passThrough, ...projects], { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim() });
 process.exit(status);
