@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import { MessengerChannelModule } from './channels/messenger/messenger.module.js';
+import { OpenAICompatModule } from './channels/openai-compat/openai-compat.module.js';
 import { RestChannelModule } from './channels/rest/rest.module.js';
 import { SlackChannelModule } from './channels/slack/slack.module.js';
 import { WebChannelModule } from './channels/web/web.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
         SlackChannelModule,
         MessengerChannelModule,
         WhatsAppChannelModule,
+        OpenAICompatModule,
         // Last: its catch-all route serves the dashboard for any path nothing else claimed.
         DashboardModule,
       ],

@@ -1,7 +1,6 @@
-import { FakeOpenAI } from '@threadline/testing';
 import { ManualClock } from '../src/common/clock.js';
 import { backends } from './backends.js';
-import { masterAuth, openWebSession, provisionStorage, startGateway, type Gateway, type StorageHandle } from './harness.js';
+import { masterAuth, openWebSession, useGateway, type Gateway } from './harness.js';
 import { createKey, sql } from './usage-helpers.js';
 
 const DAY = 86_400_000;
@@ -16,20 +15,11 @@ async function loginAs(gateway: Gateway, email: string, password: string): Promi
 }
 
 describe.each(backends())('dashboard admin API (%s)', (backend) => {
-  let fake: FakeOpenAI;
-  let storage: StorageHandle;
-  let gateway: Gateway;
   const clock = new ManualClock(Date.parse('2025-03-01T10:00:00Z'));
-
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    storage = await provisionStorage(backend);
-    gateway = await startGateway({ storage, fake, clock, env: { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'root password 123' } });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await fake?.close();
-    await storage?.dispose();
+  const suite = useGateway(backend, { clock, env: { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'root password 123' } });
+  let gateway: Gateway;
+  beforeAll(() => {
+    gateway = suite.gateway;
   });
 
   const list = async (query: string) => {

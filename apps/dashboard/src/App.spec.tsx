@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { fireEvent, render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { App } from './App';
 import { FakeSocket, mockApi } from './testing';
 
@@ -58,3 +58,40 @@ describe('App sign-in', () => {
     expect(signedIn).toBe(false);
   });
 });
+
+describe('App pages', () => {
+  const signedInAs = (role: 'admin' | 'operator' | 'viewer') =>
+    mockApi(({ url }) => {
+      if (url === '/api/admin/me') return { status: 200, body: { staff: { id: 'st_1', email: `${role}@example.com`, role } } };
+      if (url.startsWith('/api/admin/sessions?')) return { status: 200, body: { sessions: [], nextCursor: null } };
+      if (url === '/api/admin/api-keys') return { status: 200, body: [] };
+      if (url.startsWith('/api/admin/audit?')) return { status: 200, body: { entries: [], nextCursor: null } };
+      throw new Error(`unexpected ${url}`);
+    });
+
+  it('shows a viewer only the pages a viewer may use, and says so on the others', async () => {
+    window.location.hash = '';
+    signedInAs('viewer');
+    render(<App connectSocket={connect} />);
+    const nav = await screen.findByRole('navigation', { name: 'Pages' });
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Sessions', 'Usage & cost']);
+    expect(within(nav).getByRole('link', { name: 'Sessions' }).getAttribute('aria-current')).toBe('page');
+
+    act(() => {
+      window.location.hash = '#/staff';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    expect(await screen.findByText('This page needs the admin role; you are viewer.')).toBeTruthy();
+  });
+
+  it('takes an admin to every page through the hash', async () => {
+    window.location.hash = '#/audit';
+    signedInAs('admin');
+    render(<App connectSocket={connect} />);
+    const nav = await screen.findByRole('navigation', { name: 'Pages' });
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Sessions', 'Usage & cost', 'API keys', 'Audit log', 'Staff']);
+    expect(await screen.findByRole('heading', { name: 'Audit log' })).toBeTruthy();
+    expect(within(nav).getByRole('link', { name: 'Audit log' }).getAttribute('aria-current')).toBe('page');
+  });
+});
+

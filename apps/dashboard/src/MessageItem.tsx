@@ -1,12 +1,5 @@
-import type { MessageDto, Usage } from '@threadline/contracts';
-import { formatCost, formatCount, formatTime } from './format';
-
-function formatUsage(usage: Usage | null): string {
-  if (!usage) return '—';
-  const figures = `${formatCount(usage.promptTokens)} in / ${formatCount(usage.completionTokens)} out`;
-  // Locally counted figures can differ from what the upstream bills.
-  return usage.estimated ? `${figures} (est.)` : figures;
-}
+import type { MessageDto } from '@threadline/contracts';
+import { formatCost, formatPrice, formatTime, formatUsage } from './format';
 
 export function MessageItem({ message: m }: { message: MessageDto }) {
   return (
@@ -20,6 +13,11 @@ export function MessageItem({ message: m }: { message: MessageDto }) {
         <span title="cost">{formatCost(m.costMicros)}</span>
         {m.model && <span className="muted">{m.model}</span>}
       </div>
+      {m.price && (
+        <div className="price" title={`price book ${m.price.source}, version ${m.price.version}`}>
+          priced as {m.price.model}: {formatPrice(m.price)}
+        </div>
+      )}
       {m.role === 'tool' ? (
         // Tool output is usually bulky machine data; collapsed keeps the conversation readable.
         <details>
@@ -35,6 +33,19 @@ export function MessageItem({ message: m }: { message: MessageDto }) {
           <pre className="text">{call.arguments}</pre>
         </details>
       ))}
+    </li>
+  );
+}
+
+/** An answer still being written, as the /admin deltas bring it. */
+export function StreamingItem({ text }: { text: string }) {
+  return (
+    <li className="message message-assistant streaming" aria-live="polite" aria-label="Answer in progress">
+      <div className="meta">
+        <strong className="role">assistant</strong>
+        <span className="status status-partial">writing…</span>
+      </div>
+      <p className="text">{text}</p>
     </li>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { act, render, screen, within } from '@testing-library/react';
-import type { SessionSummaryDto } from '@threadline/contracts';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import type { SessionSummaryDto, StaffRole } from '@threadline/contracts';
 import { SessionsPage } from './SessionsPage';
 import { aSession, FakeSocket, mockApi } from './testing';
 
@@ -11,9 +11,9 @@ function serve(sessions: SessionSummaryDto[], nextCursor: string | null = null) 
   });
 }
 
-function renderPage() {
+function renderPage(role: StaffRole = 'viewer') {
   const socket = new FakeSocket();
-  const view = render(<SessionsPage connectSocket={() => socket.asSocket()} onUnauthorized={jest.fn()} />);
+  const view = render(<SessionsPage connectSocket={() => socket.asSocket()} onUnauthorized={jest.fn()} role={role} />);
   return { socket, ...view };
 }
 
@@ -79,4 +79,78 @@ describe('SessionsPage', () => {
       ['web:a', 'active', 'user-1', '2'],
     ]);
   });
+
+  it('sends every filter to the server, and waits for three characters before searching', async () => {
+    const fetchMock = serve([aSession()]);
+    renderPage();
+    await screen.findByText('web:abc');
+    const urls = () => fetchMock.mock.calls.map(([url]) => String(url));
+
+    fireEvent.change(screen.getByLabelText('Channel'), { target: { value: 'api' } });
+    fireEvent.change(screen.getByLabelText('From'), { target: { value: '2025-03-01' } });
+    fireEvent.change(screen.getByLabelText('To'), { target: { value: '2025-03-31' } });
+    fireEvent.change(screen.getByLabelText('End user'), { target: { value: 'alice' } });
+    fireEvent.change(screen.getByLabelText('API key id'), { target: { value: '0195f0c1-0000-7000-8000-00000000000a' } });
+    fireEvent.change(screen.getByLabelText('Search'), { target: { value: 'ab' } });
+    expect(await screen.findByText('Type at least 3 characters to search.')).toBeTruthy();
+    await waitFor(() => expect(urls().at(-1)).toContain('endUserId=alice'));
+    expect(urls().at(-1)).toBe(
+      '/api/admin/sessions?limit=50&channel=api&endUserId=alice&apiKeyId=0195f0c1-0000-7000-8000-00000000000a&from=2025-03-01&to=2025-03-31',
+    );
+
+    fireEvent.change(screen.getByLabelText('Search'), { target: { value: 'abc' } });
+    await waitFor(() => expect(urls().at(-1)).toMatch(/&q=abc$/));
+  });
+
+  it('lets admins pick an API key by name', async () => {
+    const fetchMock = mockApi(({ url }) => {
+      if (url === '/api/admin/api-keys') {
+        return { status: 200, body: [{ id: '0195f0c1-0000-7000-8000-0000000000bb', name: 'mobile', tenant: 't', prefix: 'tl_abcdefg', createdAt: '', lastUsedAt: null, revokedAt: null }] };
+      }
+      if (url.startsWith('/api/admin/sessions?')) return { status: 200, body: { sessions: [], nextCursor: null } };
+      throw new Error(`unexpected ${url}`);
+    });
+    renderPage('admin');
+    const select = await screen.findByRole('combobox', { name: 'API key' });
+    await screen.findByRole('option', { name: 'mobile (tl_abcdefg…)' });
+    fireEvent.change(select, { target: { value: '0195f0c1-0000-7000-8000-0000000000bb' } });
+    await waitFor(() => expect(String(fetchMock.mock.calls.at(-1)?.[0])).toBe('/api/admin/sessions?limit=50&apiKeyId=0195f0c1-0000-7000-8000-0000000000bb'));
+  });
+
+  it('keeps live events that no longer match the filters out of the list', async () => {
+    const fetchMock = serve([aSession({ id: 'a', key: 'web:a', endUserId: 'alice' })]);
+    const { socket } = renderPage();
+    await screen.findByText('web:a');
+    fireEvent.change(screen.getByLabelText('End user'), { target: { value: 'alice' } });
+    await waitFor(() => expect(String(fetchMock.mock.calls.at(-1)?.[0])).toContain('endUserId=alice'));
+    await screen.findByText('web:a');
+
+    act(() => {
+      socket.serverEmit('session:created', aSession({ id: 'b', key: 'web:bob', endUserId: 'bob' }));
+      socket.serverEmit('session:created', aSession({ id: 'c', key: 'web:alice-2', endUserId: 'alice' }));
+    });
+    expect(bodyRows().map((r) => rowCells(r)[1])).toEqual(['web:alice-2', 'web:a']);
+
+    // The row leaves once it stops matching (here: it ended while the list shows active ones).
+    fireEvent.change(screen.getByLabelText('Status'), { target: { value: 'active' } });
+    await screen.findByText('web:a');
+    act(() => socket.serverEmit('session:updated', aSession({ id: 'a', key: 'web:a', endUserId: 'alice', status: 'cleared' })));
+    expect(screen.queryByText('web:a')).toBeNull();
+  });
+
+  it('does not add unknown sessions to a list filtered by API key, which only the server can judge', async () => {
+    const fetchMock = serve([aSession({ id: 'a', key: 'api:a', channel: 'api' })]);
+    const { socket } = renderPage();
+    await screen.findByText('api:a');
+    fireEvent.change(screen.getByLabelText('API key id'), { target: { value: '0195f0c1-0000-7000-8000-00000000000a' } });
+    await waitFor(() => expect(String(fetchMock.mock.calls.at(-1)?.[0])).toContain('apiKeyId='));
+    await screen.findByText('api:a');
+
+    act(() => {
+      socket.serverEmit('session:created', aSession({ id: 'x', key: 'api:x', channel: 'api' }));
+      socket.serverEmit('session:updated', aSession({ id: 'a', key: 'api:a', channel: 'api', messageCount: 9 }));
+    });
+    expect(bodyRows().map((r) => rowCells(r).slice(1, 5))).toEqual([['api:a', 'active', 'user-1', '9']]);
+  });
 });
+

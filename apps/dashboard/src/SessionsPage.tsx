@@ -1,29 +1,35 @@
 import { useEffect, useRef, useState } from 'react';
-import type { SessionSummaryDto } from '@threadline/contracts';
-import { api, errorMessage, isUnauthorized, type SessionFilters } from './api';
-import { appendPage, CHANNEL_OPTIONS, mergeFirstPage, STATUS_OPTIONS, upsertSession } from './sessions';
+import type { ApiKeyDto, SessionSummaryDto, StaffRole } from '@threadline/contracts';
+import { api, errorMessage, isUnauthorized, NO_FILTERS, type SessionFilters } from './api';
+import { atLeast } from './roles';
+import { SessionFiltersBar } from './SessionFiltersBar';
+import { appendPage, mergeFirstPage, upsertSession } from './sessions';
 import { SessionsTable } from './SessionsTable';
 import type { SocketFactory } from './socket';
 import { TranscriptView } from './TranscriptView';
 import { useAdminSocket } from './useAdminSocket';
 
-const SEARCH_DEBOUNCE_MS = 300;
-
 interface Props {
   connectSocket: SocketFactory;
   onUnauthorized: () => void;
+  role: StaffRole;
+  /** the open transcript, when the caller keeps it (in the URL); otherwise kept here */
+  selectedId?: string | null;
+  onSelect?: (id: string | null) => void;
 }
 
-export function SessionsPage({ connectSocket, onUnauthorized }: Props) {
+export function SessionsPage({ connectSocket, onUnauthorized, role, selectedId: routed, onSelect }: Props) {
   const { socket, live, epoch } = useAdminSocket(connectSocket);
-  const [filters, setFilters] = useState<SessionFilters>({ channel: '', status: '', q: '' });
-  const [search, setSearch] = useState('');
+  const [filters, setFilters] = useState<SessionFilters>(NO_FILTERS);
   const [rows, setRows] = useState<SessionSummaryDto[]>([]);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [ownSelection, setOwnSelection] = useState<string | null>(null);
+  const [apiKeys, setApiKeys] = useState<ApiKeyDto[] | null>(null);
+  const selectedId = routed === undefined ? ownSelection : routed;
+  const select = onSelect ?? setOwnSelection;
   // Responses to superseded requests (filters changed, reconnect) are dropped by generation.
   const generation = useRef(0);
   // Live events seen while the first page is in flight; the page must not overwrite them.
@@ -35,9 +41,17 @@ export function SessionsPage({ connectSocket, onUnauthorized }: Props) {
   };
 
   useEffect(() => {
-    const timer = setTimeout(() => setFilters((f) => (f.q === search ? f : { ...f, q: search })), SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [search]);
+    // Only admins may list keys; the others filter by a pasted key id.
+    if (!atLeast(role, 'admin')) return;
+    let current = true;
+    api.apiKeys().then(
+      (keys) => current && setApiKeys(keys),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [role]);
 
   useEffect(() => {
     const gen = ++generation.current;
@@ -96,42 +110,19 @@ export function SessionsPage({ connectSocket, onUnauthorized }: Props) {
     <main className={selectedId ? 'sessions-page with-transcript' : 'sessions-page'}>
       <section className="list">
         <div className="toolbar">
-          <select
-            aria-label="Channel"
-            value={filters.channel}
-            onChange={(e) => setFilters((f) => ({ ...f, channel: e.target.value as SessionFilters['channel'] }))}
-          >
-            <option value="">All channels</option>
-            {CHANNEL_OPTIONS.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-          <select
-            aria-label="Status"
-            value={filters.status}
-            onChange={(e) => setFilters((f) => ({ ...f, status: e.target.value as SessionFilters['status'] }))}
-          >
-            <option value="">All statuses</option>
-            {STATUS_OPTIONS.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-          <input type="search" aria-label="Search" placeholder="Search…" value={search} onChange={(e) => setSearch(e.target.value)} />
+          <h2>Sessions</h2>
           {loading && <span className="muted">Loading…</span>}
           <span className={live ? 'live on' : 'live'} title={live ? 'Receiving live updates' : 'Not connected; list may be stale'}>
             {live ? 'live' : 'offline'}
           </span>
         </div>
+        <SessionFiltersBar filters={filters} onChange={setFilters} apiKeys={apiKeys} />
         {error && (
           <p className="error" role="alert">
             {error}
           </p>
         )}
-        <SessionsTable rows={rows} selectedId={selectedId} onSelect={setSelectedId} />
+        <SessionsTable rows={rows} selectedId={selectedId} onSelect={select} />
         {nextCursor && (
           <button type="button" className="more" onClick={loadMore} disabled={loadingMore}>
             {loadingMore ? 'Loading…' : 'Load more'}
@@ -144,7 +135,8 @@ export function SessionsPage({ connectSocket, onUnauthorized }: Props) {
           sessionId={selectedId}
           socket={socket}
           epoch={epoch}
-          onClose={() => setSelectedId(null)}
+          role={role}
+          onClose={() => select(null)}
           onUnauthorized={onUnauthorized}
         />
       )}

@@ -19,18 +19,28 @@ const STATUS_LABELS: Record<SessionStatus, string> = {
 export const CHANNEL_OPTIONS = Object.entries(CHANNEL_LABELS) as [Channel, string][];
 export const STATUS_OPTIONS = Object.entries(STATUS_LABELS) as [SessionStatus, string][];
 
-/** Only channel and status can be judged locally; the server owns what `q` matches. */
+const dayOf = (iso: string) => iso.slice(0, 10);
+
+/** What a summary carries can be judged locally; what it does not (search, API key) is the server's call. */
 function matchesKnownFilters(s: SessionSummaryDto, f: SessionFilters): boolean {
-  return (!f.channel || s.channel === f.channel) && (!f.status || s.status === f.status);
+  return (
+    (!f.channel || s.channel === f.channel) &&
+    (!f.status || s.status === f.status) &&
+    (!f.endUserId.trim() || s.endUserId === f.endUserId.trim()) &&
+    (!f.from || dayOf(s.lastActivityAt) >= f.from) &&
+    (!f.to || dayOf(s.lastActivityAt) <= f.to)
+  );
 }
+
+/** Filters only the server can evaluate: a session it never returned cannot be shown as a match. */
+const hasServerOnlyFilters = (f: SessionFilters) => f.q.trim() !== '' || f.apiKeyId.trim() !== '';
 
 /** Applies a live event: the touched row moves to the top, or leaves if it no longer fits the filters. */
 export function upsertSession(rows: SessionSummaryDto[], s: SessionSummaryDto, f: SessionFilters): SessionSummaryDto[] {
   const present = rows.some((r) => r.id === s.id);
   const rest = rows.filter((r) => r.id !== s.id);
   if (!matchesKnownFilters(s, f)) return rest;
-  // A session the search never returned cannot be shown as a match.
-  if (f.q.trim() && !present) return rows;
+  if (hasServerOnlyFilters(f) && !present) return rows;
   return [s, ...rest];
 }
 

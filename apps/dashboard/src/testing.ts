@@ -96,3 +96,13 @@ export function aMessage(overrides: Partial<MessageDto> = {}): MessageDto {
     ...overrides,
   };
 }
+
+/** jsdom's Blob has no text(); FileReader it does have. */
+export function readBlob(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error ?? new Error('could not read the blob'));
+    reader.readAsText(blob);
+  });
+}

@@ -29,7 +29,14 @@ function sameMessage(row: MessageRow, message: ClientMessage): boolean {
 }
 
 export function toNewMessage(message: ClientMessage, participant: string | null, apiKeyId: string | null): NewMessage {
-  const tokenCount = estimateMessageTokens(message.content);
-  if (message.role === 'tool') return { role: 'tool', content: message.content, toolCallId: message.toolCallId, tokenCount };
-  return { role: 'user', content: message.content, participant, tokenCount, apiKeyId };
+  switch (message.role) {
+    case 'tool':
+      return { role: 'tool', content: message.content, toolCallId: message.toolCallId, tokenCount: estimateMessageTokens(message.content) };
+    case 'assistant': {
+      const toolCalls = message.toolCalls?.length ? message.toolCalls : null;
+      return { role: 'assistant', content: message.content, toolCalls, tokenCount: estimateMessageTokens(message.content, toolCalls) };
+    }
+    case 'user':
+      return { role: 'user', content: message.content, participant, tokenCount: estimateMessageTokens(message.content), apiKeyId };
+  }
 }

@@ -51,7 +51,8 @@ export class TurnRecorder {
 
   /**
    * A client turn's messages (OpenAI-compatible channel), in order, skipping those a
-   * retry resends (see alreadyStored). The newest of them stands for the turn's user message.
+   * retry resends (see alreadyStored); an empty thread is first seeded with the client's
+   * earlier messages. The newest of them stands for the turn's user message.
    */
   async storeClientMessages(input: TurnInput, client: ClientTurn): Promise<StoredUserMessage> {
     let resolved = await this.sessions.getOrCreate(input.identity);
@@ -60,7 +61,8 @@ export class TurnRecorder {
       const newest = await this.repo.loadNewest(resolved.session.id, client.messages.length);
       let last: MessageRow | null = newest[0] ?? null;
       let stored = true;
-      for (const message of client.messages.slice(alreadyStored(newest, client.messages))) {
+      const fresh = newest.length ? client.messages.slice(alreadyStored(newest, client.messages)) : [...(client.earlier ?? []), ...client.messages];
+      for (const message of fresh) {
         const row = await this.sessions.append(resolved.session, toNewMessage(message, input.participant ?? null, input.identity.apiKeyId ?? null));
         if (!row) {
           stored = false;

@@ -1,4 +1,4 @@
-import type { ErrorPayload, MessageDto, Usage } from '@threadline/contracts';
+import type { ErrorPayload, MessageDto, ToolCall, Usage } from '@threadline/contracts';
 import type { ToolSpec, UpstreamError } from '@api/llm/chat-model.port.js';
 import type { SessionIdentity } from '@api/sessions/session.repository.js';
 import type { SessionRow } from '@api/sessions/session.types.js';
@@ -24,8 +24,11 @@ export interface TurnInput {
   client?: ClientTurn;
 }
 
-/** A message a client sends into its thread: new user text, or the result of one of its own tool calls. */
-export type ClientMessage = { role: 'user'; content: string } | { role: 'tool'; content: string; toolCallId: string };
+/** A message a client sends into its thread: user text, the result of one of its own tool calls, or (history only) an answer. */
+export type ClientMessage =
+  | { role: 'user'; content: string }
+  | { role: 'tool'; content: string; toolCallId: string }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] };
 
 /**
  * A turn shaped by the client (the OpenAI-compatible channel). Its messages are stored
@@ -33,7 +36,13 @@ export type ClientMessage = { role: 'user'; content: string } | { role: 'tool'; 
  * (a retry); `text` is then only looked at for commands.
  */
 export interface ClientTurn {
+  /** what the client adds now: user messages and tool results */
   messages: ClientMessage[];
+  /**
+   * What the client sent before them (its own copy of the history): it seeds a thread
+   * that holds nothing yet (new, expired or cleared), and is ignored otherwise.
+   */
+  earlier?: ClientMessage[];
   /** replaces SYSTEM_PROMPT for this turn */
   systemPrompt?: string;
   /**

@@ -1,17 +1,19 @@
 import * as c from '@threadline/contracts';
 import { z } from 'zod';
 import { VERSION } from '@api/health/health.controller.js';
+import { OPENAI_COMPAT_ROUTES, OpenAIErrorBodySchema } from '@api/channels/openai-compat/openai-compat.docs.js';
 
 interface Route {
   method: 'get' | 'post' | 'patch' | 'delete';
   path: string;
   tag: string;
   summary: string;
-  auth?: 'session' | 'apiKey' | 'staff' | 'none';
+  auth?: 'session' | 'apiKey' | 'staff' | 'none' | 'openai';
   body?: z.ZodType;
   response?: z.ZodType;
   status?: number;
   stream?: boolean;
+  sessionHeader?: boolean;
 }
 
 /** The REST surface, described from the same zod schemas the handlers validate with. */
@@ -49,11 +51,13 @@ const ROUTES: Route[] = [
   { method: 'post', path: '/webhooks/messenger', tag: 'webhooks', summary: 'Messenger events (X-Hub-Signature-256 over the raw body); answers go out through the Send API', auth: 'none' },
   { method: 'get', path: '/webhooks/whatsapp', tag: 'webhooks', summary: 'WhatsApp Cloud API subscription handshake (hub.mode, hub.verify_token, hub.challenge)', auth: 'none' },
   { method: 'post', path: '/webhooks/whatsapp', tag: 'webhooks', summary: 'WhatsApp Cloud API events (X-Hub-Signature-256 over the raw body); answers go out through the Cloud API', auth: 'none' },
+  ...OPENAI_COMPAT_ROUTES,
 ];
 
 const SECURITY: Record<string, Array<Record<string, string[]>>> = {
   session: [{ sessionToken: [] }],
   apiKey: [{ apiKey: [] }],
+  openai: [{ apiKey: [] }],
   staff: [{ staffCookie: [] }, { apiKey: [] }],
   none: [],
 };
@@ -65,6 +69,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   for (const route of ROUTES) {
     const params = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
     if (route.auth === 'apiKey') params.push({ name: 'X-User-Id', in: 'header', required: true, schema: { type: 'string' } });
+    if (route.sessionHeader) params.push({ name: 'X-Session-Id', in: 'header', required: false, schema: { type: 'string' } });
     (paths[route.path] ??= {})[route.method] = {
       tags: [route.tag],
       summary: route.summary,
@@ -76,7 +81,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           description: 'OK',
           content: route.response ? { [route.stream ? 'text/event-stream' : 'application/json']: { schema: schema(route.response, 'output') } } : undefined,
         },
-        default: { description: 'Error', content: { 'application/json': { schema: schema(c.ErrorBody, 'output') } } },
+        default: { description: 'Error', content: { 'application/json': { schema: schema(route.auth === 'openai' ? OpenAIErrorBodySchema : c.ErrorBody, 'output') } } },
       },
     };
   }

@@ -26,29 +26,36 @@ export function textOf(content: z.infer<typeof Content> | null | undefined, para
  *   SYSTEM_PROMPT) and are not stored;
  * - the messages after the client's last assistant message are the new ones: user
  *   messages, and results of the client's tools; they are stored;
- * - everything up to and including that assistant message is history, which the
- *   thread already holds, so a client that resends its whole history gets nothing twice.
+ * - everything up to and including that assistant message is the client's copy of the
+ *   history. The thread already holds it, so a client that resends its whole history
+ *   gets nothing twice; only a thread that holds nothing yet (new, expired, cleared) is
+ *   seeded with it, so such a client never silently loses its context.
  */
 export interface SplitMessages {
   systemPrompt: string | undefined;
+  earlier: ClientMessage[];
   newMessages: ClientMessage[];
 }
 
 export function splitMessages(messages: ChatMessage[]): SplitMessages {
   const system: string[] = [];
+  const conversation: ClientMessage[] = [];
   let lastAssistant = -1;
   messages.forEach((message, index) => {
-    if (message.role === 'system' || message.role === 'developer') system.push(textOf(message.content, `messages[${index}].content`));
-    if (message.role === 'assistant') lastAssistant = index;
-  });
-  const newMessages: ClientMessage[] = [];
-  messages.forEach((message, index) => {
-    if (index <= lastAssistant) return;
     const param = `messages[${index}].content`;
-    if (message.role === 'user') newMessages.push({ role: 'user', content: textOf(message.content, param) });
-    else if (message.role === 'tool') newMessages.push({ role: 'tool', content: textOf(message.content, param), toolCallId: message.tool_call_id });
+    if (message.role === 'system' || message.role === 'developer') system.push(textOf(message.content, param));
+    else if (message.role === 'user') conversation.push({ role: 'user', content: textOf(message.content, param) });
+    else if (message.role === 'tool') conversation.push({ role: 'tool', content: textOf(message.content, param), toolCallId: message.tool_call_id });
+    else if (message.role === 'assistant') {
+      const toolCalls = message.tool_calls?.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
+      lastAssistant = conversation.push({ role: 'assistant', content: textOf(message.content, param), ...(toolCalls?.length ? { toolCalls } : {}) }) - 1;
+    }
   });
-  return { systemPrompt: system.length ? system.join('\n\n') : undefined, newMessages };
+  return {
+    systemPrompt: system.length ? system.join('\n\n') : undefined,
+    earlier: conversation.slice(0, lastAssistant + 1),
+    newMessages: conversation.slice(lastAssistant + 1),
+  };
 }
 
 /** The client's messages exactly as sent (a session-less call: Threadline adds nothing). */
@@ -73,7 +80,15 @@ export function toModelMessages(messages: ChatMessage[]): ChatModelMessage[] {
   });
 }
 
-/** The text of the newest user message among the new ones (what a command would be). */
-export function latestUserText(messages: ClientMessage[]): string {
-  return [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+export function modelMessageOf(message: ClientMessage): ChatModelMessage {
+  if (message.role === 'user') return { role: 'user', content: message.content };
+  if (message.role === 'tool') return { role: 'tool', content: message.content, tool_call_id: message.toolCallId };
+  if (!message.toolCalls?.length) return { role: 'assistant', content: message.content };
+  const calls = message.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } }));
+  return { role: 'assistant', content: message.content || null, tool_calls: calls };
+}
+
+/** A lone new user message may be a command (`help`, `clear session`, ...); anything else is not. */
+export function commandText(messages: ClientMessage[]): string {
+  return messages.length === 1 && messages[0]!.role === 'user' ? messages[0]!.content : '';
 }

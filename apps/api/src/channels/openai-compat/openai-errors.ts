@@ -1,6 +1,7 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { ErrorCode } from '@threadline/contracts';
 import type { FastifyReply } from 'fastify';
+import type { z } from 'zod';
 import { ApiError } from '@api/common/api-error.js';
 import { toErrorResponse } from '@api/common/error.filter.js';
 import { MetricsService } from '@api/health/metrics.service.js';
@@ -65,6 +66,10 @@ export function upstreamFailure(error: UpstreamError, partial: boolean): OpenAIE
   if (error.kind === 'rejected' && error.status && error.status < 500 && error.status !== 401 && error.status !== 403) {
     return new OpenAIError(error.status, error.detail ?? error.message, null, error.status === 404 ? 'model_not_found' : null);
   }
+  if (error.kind === 'rate_limited') {
+    const headers: Record<string, string> = error.retryAfterMs === null ? {} : { 'retry-after': String(Math.ceil(error.retryAfterMs / 1000)) };
+    return new OpenAIError(429, `${error.message}; please retry shortly.`, null, 'rate_limit_exceeded', 'requests', headers);
+  }
   const timeout = error.kind === 'timeout';
   const tail = partial ? ' The answer stopped part way.' : '';
   return new OpenAIError(timeout ? 504 : 502, `${error.message}.${tail}`, null, timeout ? 'upstream_timeout' : 'upstream_error');
@@ -89,4 +94,13 @@ export class OpenAIErrorFilter implements ExceptionFilter {
     }
     void reply.status(status).headers(headers).send(body);
   }
+}
+
+/** Parses untrusted input; the first problem becomes OpenAI's 400 naming the parameter. */
+export function parseOpenAI<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const param = issue.path.length ? issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') : null;
+  throw invalidRequest(param ? `Invalid value for '${param}': ${issue.message}` : `Invalid request body: ${issue.message}`, param);
 }

@@ -1,0 +1,93 @@
+// Side-by-side load phases: REST turns at 1 and 50 connections, and streamed turns
+// (SSE for the upstream, the floor and the peer; socket.io /chat for Threadline).
+import { chatSocketClient, sseClient } from './clients.mjs';
+import { pool, restLoad, streamLoad } from './load.mjs';
+
+export const TURN_TEXT = 'hello from the bench, please echo this line';
+const MODEL = 'gpt-4.1-nano';
+
+/** What each target is asked, over REST: one chat turn. */
+export function restTargets({ upstream, passThrough, peer, threadlines }) {
+  const completion = (stream) => ({ model: MODEL, messages: [{ role: 'user', content: TURN_TEXT }], ...(stream ? { stream: true } : {}) });
+  const openAi = (id, label, baseURL, extra = {}) => ({
+    id,
+    label,
+    kind: 'openai',
+    url: `${baseURL}/chat/completions`,
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench', ...extra },
+    body: JSON.stringify(completion(false)),
+    stream: () => sseClient(`${baseURL}/chat/completions`, { authorization: 'Bearer sk-bench', ...extra }, completion(true)),
+  });
+  return [
+    openAi('upstream', 'fake upstream, direct', upstream.baseURL),
+    openAi('passthrough', 'pass-through proxy (floor)', passThrough.baseURL),
+    openAi('peer', 'Portkey gateway (peer)', peer.baseURL, peer.headers),
+    ...threadlines.map((tl) => ({
+      id: tl.id,
+      label: tl.label,
+      kind: 'threadline',
+      url: `${tl.url}/api/chat`,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tl.apiKey}` },
+      // One end user (so one persisted thread) per connection: turns of one thread run one at a time by design.
+      headersFor: (tag) => (i) => ({ 'x-user-id': `${tag}-${i}` }),
+      body: JSON.stringify({ message: TURN_TEXT }),
+      stream: () => chatSocketClient(tl.url, TURN_TEXT),
+    })),
+  ];
+}
+
+export async function restPhase(targets, { concurrencies, warmupSeconds, seconds, log }) {
+  const out = {};
+  for (const target of targets) {
+    out[target.id] = {};
+    for (const connections of concurrencies) {
+      const tag = `rest-c${connections}`;
+      const options = { url: target.url, body: target.body, headers: target.headers, headersFor: target.headersFor?.(tag), connections };
+      await restLoad({ ...options, seconds: warmupSeconds });
+      const result = await restLoad({ ...options, seconds });
+      out[target.id][`c${connections}`] = result;
+      log(`  REST ${target.label.padEnd(30)} c=${String(connections).padEnd(3)} ${result.perSecond} turns/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms${result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''}`);
+    }
+  }
+  return out;
+}
+
+export async function streamPhase(targets, { concurrencies, warmupSeconds, seconds, log }) {
+  const out = {};
+  for (const target of targets) {
+    out[target.id] = {};
+    const refusal = await probe(target);
+    if (refusal) {
+      out[target.id].skipped = refusal;
+      log(`  stream ${target.label.padEnd(28)} skipped: a first streamed turn failed (${refusal})`);
+      continue;
+    }
+    for (const connections of concurrencies) {
+      const clients = await pool(connections, 10, () => target.stream());
+      try {
+        await streamLoad(clients, warmupSeconds);
+        const result = await streamLoad(clients, seconds);
+        out[target.id][`c${connections}`] = result;
+        const channel = target.kind === 'threadline' ? 'socket.io' : 'SSE';
+        log(`  stream ${target.label.padEnd(28)} c=${String(connections).padEnd(3)} ${channel.padEnd(9)} ${result.perSecond} turns/s, first token p50 ${result.ttft.p50} ms, total p50 ${result.total.p50} ms, p99 ${result.total.p99} ms${result.errors ? `, ${result.errors} errors (${result.firstError})` : ''}`);
+      } finally {
+        for (const client of clients) client.close();
+      }
+    }
+  }
+  return out;
+}
+
+/** One streamed turn before the load: a target that cannot stream at all is reported, not hammered. */
+async function probe(target) {
+  let client = null;
+  try {
+    client = await target.stream();
+    await client.turn();
+    return null;
+  } catch (error) {
+    return error.message;
+  } finally {
+    client?.close();
+  }
+}

@@ -1,0 +1,156 @@
+// Turns the raw results into the figures table, the targets table (value, goal, pass/fail),
+// bench/results/latest.json and the results section of bench/README.md.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fmtBytes, fmtMs, fmtNum, markdownTable, minus, round, table } from './stats.mjs';
+
+const withOverhead = (value, base) => (value === null || value === undefined ? '–' : base === null || base === undefined ? fmtMs(value) : `${fmtMs(value)} (+${fmtMs(minus(value, base))})`.replace('(+-', '(−'));
+
+export function restRows(results, targets) {
+  const base = results.rest.upstream;
+  return targets.map((t) => {
+    const r = results.rest[t.id];
+    const first = t.id === 'upstream';
+    return [
+      t.label,
+      first ? fmtMs(r.c1.latency.p50) : withOverhead(r.c1.latency.p50, base.c1.latency.p50),
+      first ? fmtMs(r.c1.latency.p99) : withOverhead(r.c1.latency.p99, base.c1.latency.p99),
+      fmtNum(r.c50.perSecond),
+      first ? fmtMs(r.c50.latency.p50) : withOverhead(r.c50.latency.p50, base.c50.latency.p50),
+      first ? fmtMs(r.c50.latency.p99) : withOverhead(r.c50.latency.p99, base.c50.latency.p99),
+      r.c1.non2xx + r.c1.errors + r.c50.non2xx + r.c50.errors || '0',
+    ];
+  });
+}
+export const REST_HEADER = ['REST, one turn', 'c=1 p50 (+over upstream)', 'c=1 p99', 'c=50 turns/s', 'c=50 p50', 'c=50 p99', 'failed'];
+
+export function streamRows(results, targets) {
+  const base = results.stream.upstream;
+  return targets.map((t) => {
+    const r = results.stream[t.id];
+    const channel = t.kind === 'threadline' ? 'socket.io' : 'SSE';
+    if (r.skipped || !r.c1 || !r.c50) return [t.label, channel, 'not measured: a streamed turn fails', '', '', '', '', 'all'];
+    const first = t.id === 'upstream';
+    const o = (value, baseValue) => (first ? fmtMs(value) : withOverhead(value, baseValue));
+    return [
+      t.label,
+      channel,
+      o(r.c1.ttft.p50, base.c1?.ttft.p50),
+      o(r.c1.total.p50, base.c1?.total.p50),
+      fmtNum(r.c50.perSecond),
+      o(r.c50.ttft.p50, base.c50?.ttft.p50),
+      o(r.c50.total.p99, base.c50?.total.p99),
+      r.c1.errors + r.c50.errors || '0',
+    ];
+  });
+}
+export const STREAM_HEADER = ['streamed turn', 'channel', 'c=1 first token p50', 'c=1 total p50', 'c=50 turns/s', 'c=50 first token p50', 'c=50 total p99', 'failed'];
+
+/** The goals of issue 9, measured on the Postgres + Redis process. */
+export function evaluateTargets(results, subject = 'tl-pg') {
+  const rest = results.rest;
+  const tl = rest[subject];
+  const peer = rest.peer;
+  const overheadP50 = minus(tl.c1.latency.p50, rest.upstream.c1.latency.p50);
+  const rows = [
+    {
+      target: 'overhead per turn, p50, c=1 (REST)',
+      value: overheadP50,
+      shown: fmtMs(overheadP50),
+      goal: '≤ 1 ms',
+      pass: overheadP50 !== null && overheadP50 <= 1,
+    },
+    {
+      target: 'turns/s at 50 connections vs peer',
+      value: tl.c50.perSecond,
+      shown: `${fmtNum(tl.c50.perSecond)} (peer ${fmtNum(peer.c50.perSecond)}, ×${(tl.c50.perSecond / peer.c50.perSecond).toFixed(2)})`,
+      goal: `≥ ${fmtNum(2 * peer.c50.perSecond)} (2× peer)`,
+      pass: tl.c50.perSecond >= 2 * peer.c50.perSecond && tl.c50.non2xx + tl.c50.errors === 0,
+    },
+    {
+      target: 'p99 at 50 connections vs peer',
+      value: tl.c50.latency.p99,
+      shown: `${fmtMs(tl.c50.latency.p99)} (peer ${fmtMs(peer.c50.latency.p99)})`,
+      goal: `≤ ${fmtMs(round(peer.c50.latency.p99 / 2))} (½ peer)`,
+      pass: tl.c50.latency.p99 <= peer.c50.latency.p99 / 2,
+    },
+  ];
+  if (results.sockets) {
+    rows.push({
+      target: `RSS per idle widget socket (${fmtNum(results.sockets.sockets)} sockets)`,
+      value: results.sockets.rssPerSocket,
+      shown: fmtBytes(results.sockets.rssPerSocket),
+      goal: '≤ 20 KB',
+      pass: results.sockets.connected === results.sockets.sockets && results.sockets.rssPerSocket <= 20 * 1024,
+    });
+  }
+  if (results.history) {
+    rows.push({
+      target: 'turn on 100,000-msg thread / 10-msg thread (p50)',
+      value: results.history.ratioP50,
+      shown: `×${results.history.ratioP50} (${fmtMs(results.history.big.p50)} vs ${fmtMs(results.history.small.p50)})`,
+      goal: '≤ ×1.2',
+      pass: results.history.ratioP50 <= 1.2,
+    });
+  }
+  if (results.live) {
+    rows.push({
+      target: 'live event to /admin, p99',
+      value: results.live.quiet.p99,
+      shown: `${fmtMs(results.live.quiet.p99)} (p50 ${fmtMs(results.live.quiet.p50)})`,
+      goal: '< 100 ms',
+      pass: results.live.quiet.p99 < 100,
+    });
+  }
+  return rows;
+}
+export const TARGET_HEADER = ['target (Postgres + Redis, sessions persisted)', 'value', 'goal', 'result'];
+export const targetRows = (targets) => targets.map((t) => [t.target, t.shown, t.goal, t.pass ? 'PASS' : 'FAIL']);
+
+export function printReport(results, targets, log) {
+  log('\nREST (POST /api/chat for Threadline; chat completions for the others), latency with overhead over the direct upstream:');
+  log(table(REST_HEADER, restRows(results, targets)));
+  log('\nStreaming (SSE chat completions; Threadline over socket.io /chat), with overhead over the direct upstream:');
+  log(table(STREAM_HEADER, streamRows(results, targets)));
+  log('\nTargets:');
+  log(table(TARGET_HEADER, targetRows(results.targets)));
+}
+
+export async function writeJson(file, results) {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+/** Replaces the results section of bench/README.md with this run's tables. */
+export async function updateReadme(file, results, targets) {
+  const text = await readFile(file, 'utf8');
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  if (a < 0 || b < a) return false;
+  const m = results.machine;
+  const section = [
+    START,
+    '',
+    `Run of ${results.date} at commit \`${results.git.commit.slice(0, 12)}\`${results.git.dirty ? ' (with uncommitted changes)' : ''}, ${results.mode} mode;`,
+    `${m.cpus}× ${m.cpuModel}, ${fmtNum(m.memoryGB, 1)} GB, Node ${m.node}, ${m.platform}.`,
+    '',
+    `> ${results.load.note}`,
+    '',
+    markdownTable(TARGET_HEADER, targetRows(results.targets)),
+    '',
+    markdownTable(REST_HEADER, restRows(results, targets)),
+    '',
+    markdownTable(STREAM_HEADER, streamRows(results, targets)),
+    '',
+    `Idle sockets: ${fmtNum(results.sockets.connected)} of ${fmtNum(results.sockets.sockets)} connected in ${results.sockets.connectSeconds} s; RSS ${fmtBytes(results.sockets.rssBefore)} → ${fmtBytes(results.sockets.rssAfter)} (${fmtBytes(results.sockets.rssPerSocket)} per socket; V8 heap ${fmtBytes(results.sockets.heapPerSocket)} per socket).`,
+    `History: ${results.history.turns} turns on each thread; 100,000 messages p50 ${fmtMs(results.history.big.p50)} / p99 ${fmtMs(results.history.big.p99)}, 10 messages p50 ${fmtMs(results.history.small.p50)} / p99 ${fmtMs(results.history.small.p99)}.`,
+    `Live events: quiet p50 ${fmtMs(results.live.quiet.p50)} / p99 ${fmtMs(results.live.quiet.p99)} over ${results.live.quiet.n} messages; while 50 connections drive ${fmtNum(results.live.backgroundTurnsPerSecond)} turns/s, p50 ${fmtMs(results.live.underLoad.p50)} / p99 ${fmtMs(results.live.underLoad.p99)} over ${results.live.underLoad.n}.`,
+    '',
+    END,
+  ].join('\n');
+  await writeFile(file, text.slice(0, a) + section + text.slice(b + END.length));
+  return true;
+}

@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick] [-- --profile] [-- --skip-build]   (flags combine)
+// Starts a fake upstream, a pass-through proxy, the Portkey gateway and Threadline (embedded,
+// and Postgres + Redis) on this machine, measures them side by side, prints the figures and
+// the targets of issue 9, writes bench/results/latest.json (and the README section on full runs).
+// See bench/README.md for what each figure means.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { destroySharedAgent } from './lib/clients.mjs';
+import { busyShare, gitInfo, loadAverage, machineInfo } from './lib/machine.mjs';
+import { restPhase, restTargets, streamPhase } from './lib/phases-load.mjs';
+import { historyPhase, livePhase, socketsPhase } from './lib/phases-state.mjs';
+import { installSignalHandlers, stopEverything } from './lib/procs.mjs';
+import { summarizeProfile } from './lib/profile.mjs';
+import { evaluateTargets, printReport, updateReadme, writeJson } from './lib/report.mjs';
+import { table } from './lib/stats.mjs';
+import { provisionPostgres, startPassThrough, startPeer, startThreadline, startUpstream } from './lib/targets.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const RESULTS = join(ROOT, 'bench/results');
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const profile = args.has('--profile');
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const plan = quick
+  ? { warmupSeconds: 1, seconds: 3, sockets: 5000, historyTurns: 60, historyWarmup: 5, liveEvents: 100, liveLoadSeconds: 3 }
+  : { warmupSeconds: 2, seconds: 8, sockets: 5000, historyTurns: 200, historyWarmup: 20, liveEvents: 300, liveLoadSeconds: 6 };
+
+const started = Date.now();
+const log = (line) => console.log(line);
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+
+function build() {
+  if (args.has('--skip-build')) return;
+  log('building (npx nx run-many -t build)…');
+  const run = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (run.status !== 0) {
+    console.error(run.stdout.slice(-6000), run.stderr.slice(-4000));
+    throw new Error('the build failed');
+  }
+  for (const file of ['apps/api/dist/main.js', 'libs/testing/dist/index.js']) {
+    if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing after the build`);
+  }
+}
+
+async function main() {
+  installSignalHandlers();
+  build();
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  log(`measuring how busy the machine is before starting (3 s)…`);
+  const busyBefore = await busyShare(3000);
+  const loadBefore = loadAverage();
+  const phaseLoad = {};
+  const mark = (phase) => {
+    phaseLoad[phase] = loadAverage();
+    log(`\n[${elapsed()}] ${phase} (load average ${phaseLoad[phase].join(' ')})`);
+  };
+
+  mark('starting processes');
+  const upstream = await startUpstream();
+  const passThrough = await startPassThrough(upstream.baseURL);
+  const peer = await startPeer(upstream.baseURL);
+  const store = { kind: 'postgres', ...(await provisionPostgres(DATABASE_URL, REDIS_URL, stamp)) };
+  const profileName = `threadline-pg-${stamp}.cpuprofile`;
+  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS}`, `--cpu-prof-name=${profileName}`] : [];
+  const tlPg = { id: 'tl-pg', label: 'Threadline, Postgres + Redis', ...(await startThreadline('threadline (postgres + redis)', upstream.baseURL, store, { nodeArgs })) };
+  const tlEmbedded = { id: 'tl-embedded', label: 'Threadline, embedded PGlite', ...(await startThreadline('threadline (embedded)', upstream.baseURL, { kind: 'embedded' })) };
+  log(`  upstream ${upstream.baseURL}, pass-through ${passThrough.baseURL}, peer ${peer.baseURL}`);
+  log(`  threadline ${tlPg.url} (database ${store.database}, Redis prefix ${store.prefix}), embedded ${tlEmbedded.url}`);
+
+  const targets = restTargets({ upstream, passThrough, peer, threadlines: [tlEmbedded, tlPg] });
+  const results = {
+    date: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    plan,
+    machine: machineInfo(),
+    git: gitInfo(ROOT),
+    targetsMeasured: targets.map(({ id, label, kind }) => ({ id, label, kind })),
+  };
+
+  // Sockets first: the api's heap is still small and steady, so the RSS delta is the sockets'.
+  mark('idle widget sockets');
+  results.sockets = await socketsPhase(tlPg, { count: plan.sockets, log });
+  mark('REST turns');
+  const concurrencies = [1, 50];
+  results.rest = await restPhase(targets, { concurrencies, warmupSeconds: plan.warmupSeconds, seconds: plan.seconds, log });
+  mark('streamed turns');
+  results.stream = await streamPhase(targets, { concurrencies, warmupSeconds: plan.warmupSeconds, seconds: plan.seconds, log });
+  mark('100,000-message thread');
+  results.history = await historyPhase(tlPg, { turns: plan.historyTurns, warmup: plan.historyWarmup, log });
+  mark('live events');
+  results.live = await livePhase(tlPg, { events: plan.liveEvents, loadSeconds: plan.liveLoadSeconds, log });
+
+  mark('stopping');
+  destroySharedAgent();
+  await stopEverything();
+  const busyAfter = await busyShare(3000);
+  results.load = {
+    busyBefore,
+    busyAfter,
+    loadAverageBefore: loadBefore,
+    loadAverageByPhase: phaseLoad,
+    note: loadNote(busyBefore, busyAfter, results.machine.cpus),
+  };
+  if (profile) results.profile = await profileSummary(join(RESULTS, profileName));
+
+  results.targets = evaluateTargets(results);
+  results.durationSeconds = Math.round((Date.now() - started) / 1000);
+  printReport(results, targets, log);
+  log(`\n${results.load.note}`);
+  // The sampling profiler slows the profiled process: its figures never replace the clean ones.
+  const out = profile ? 'profile-latest.json' : 'latest.json';
+  await writeJson(join(RESULTS, out), results);
+  log(`wrote bench/results/${out}`);
+  if (!quick && !profile && (await updateReadme(join(ROOT, 'bench/README.md'), results, targets))) log('updated the results section of bench/README.md');
+  log(`done in ${elapsed()}`);
+}
+
+function loadNote(before, after, cpus) {
+  const pct = (x) => (x === null ? 'unknown' : `${Math.round(x * 100)}%`);
+  const worst = Math.max(before ?? 0, after ?? 0);
+  const verdict =
+    worst >= 0.5
+      ? 'heavily loaded by other work (test runs, builds): every latency and throughput figure is pessimistic and noisy'
+      : worst >= 0.15
+        ? 'partly busy with other work: figures are somewhat pessimistic'
+        : 'quiet';
+  return `Machine ${verdict}; the ${cpus} cores were ${pct(before)} busy in the 3 s before the bench started and ${pct(after)} busy in the 3 s after it stopped.`;
+}
+
+async function profileSummary(file) {
+  if (!existsSync(file)) {
+    log(`no CPU profile at ${file} (the process did not exit cleanly?)`);
+    return null;
+  }
+  const summary = await summarizeProfile(file);
+  log(`\nCPU profile of the Postgres + Redis process: ${file.slice(ROOT.length + 1)} (open it in Chrome DevTools or speedscope for a flame graph)`);
+  log(`busy ${summary.busyMs} ms; top self time by package:`);
+  log(table(['package', 'self ms', '%'], summary.packages.slice(0, 15).map((p) => [p.name, p.ms, p.share])));
+  log('\ntop functions by self time:');
+  log(table(['function  file:line', 'self ms', '%'], summary.functions.map((f) => [f.name, f.ms, f.share])));
+  return summary;
+}
+
+main()
+  .catch(async (error) => {
+    console.error(`\nbench failed: ${error.stack ?? error.message}`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await stopEverything();
+    // socket.io clients, keep-alive agents and autocannon leave handles; nothing else is pending.
+    process.exit(process.exitCode ?? 0);
+  });
