@@ -11,6 +11,7 @@ import { destroySharedAgent } from './lib/clients.mjs';
 import { busyShare, gitInfo, loadAverage, machineInfo } from './lib/machine.mjs';
 import { restPhase, restTargets, streamPhase } from './lib/phases-load.mjs';
 import { historyPhase, livePhase, socketsPhase } from './lib/phases-state.mjs';
+import { tripsPhase } from './lib/phases-trips.mjs';
 import { installSignalHandlers, stopEverything } from './lib/procs.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
 import { evaluateTargets, printReport, updateReadme, writeJson } from './lib/report.mjs';
@@ -26,8 +27,8 @@ const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const plan = quick
-  ? { warmupSeconds: 1, seconds: 3, sockets: 5000, historyTurns: 60, historyWarmup: 5, liveEvents: 100, liveLoadSeconds: 3 }
-  : { warmupSeconds: 2, seconds: 8, sockets: 5000, historyTurns: 200, historyWarmup: 20, liveEvents: 300, liveLoadSeconds: 6 };
+  ? { warmupSeconds: 1, seconds: 3, sockets: 5000, historyTurns: 60, historyWarmup: 5, liveEvents: 100, liveLoadSeconds: 3, tripTurns: 50 }
+  : { warmupSeconds: 2, seconds: 8, sockets: 5000, historyTurns: 200, historyWarmup: 20, liveEvents: 300, liveLoadSeconds: 6, tripTurns: 100 };
 
 const started = Date.now();
 const log = (line) => console.log(line);
@@ -93,6 +94,8 @@ async function main() {
   results.history = await historyPhase(tlPg, { turns: plan.historyTurns, warmup: plan.historyWarmup, log });
   mark('live events');
   results.live = await livePhase(tlPg, { events: plan.liveEvents, loadSeconds: plan.liveLoadSeconds, log });
+  mark('round trips per turn');
+  results.roundTrips = await tripsPhase(tlPg, { turns: plan.tripTurns, log });
 
   mark('stopping');
   destroySharedAgent();

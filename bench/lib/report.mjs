@@ -107,6 +107,17 @@ export function evaluateTargets(results, subject = 'tl-pg') {
 export const TARGET_HEADER = ['target (Postgres + Redis, sessions persisted)', 'value', 'goal', 'result'];
 export const targetRows = (targets) => targets.map((t) => [t.target, t.shown, t.goal, t.pass ? 'PASS' : 'FAIL']);
 
+/** One line each for the figures that are not in the two load tables. */
+export function detailLines(results) {
+  const lines = [];
+  const { sockets, history, live, roundTrips } = results;
+  if (sockets) lines.push(`Idle sockets: ${fmtNum(sockets.connected)} of ${fmtNum(sockets.sockets)} connected in ${sockets.connectSeconds} s; RSS ${fmtBytes(sockets.rssBefore)} → ${fmtBytes(sockets.rssAfter)} (${fmtBytes(sockets.rssPerSocket)} per socket; V8 heap ${fmtBytes(sockets.heapPerSocket)} per socket).`);
+  if (history) lines.push(`History: ${history.turns} turns on each thread; 100,000 messages p50 ${fmtMs(history.big.p50)} / p99 ${fmtMs(history.big.p99)}, 10 messages p50 ${fmtMs(history.small.p50)} / p99 ${fmtMs(history.small.p99)} (ratio of means ×${history.ratioMean}).`);
+  if (live) lines.push(`Live events: quiet p50 ${fmtMs(live.quiet.p50)} / p99 ${fmtMs(live.quiet.p99)} over ${live.quiet.n} messages; while 50 connections drive ${fmtNum(live.backgroundTurnsPerSecond)} turns/s, p50 ${fmtMs(live.underLoad.p50)} / p99 ${fmtMs(live.underLoad.p99)} over ${live.underLoad.n}.`);
+  if (roundTrips) lines.push(`Round trips per REST turn: ${roundTrips.pgTransactionsPerTurn} Postgres transactions, ${roundTrips.redisCommandsPerTurn} Redis commands (${Object.entries(roundTrips.redisCommands).map(([k, v]) => `${k} ${v}`).join(', ')}).`);
+  return lines;
+}
+
 export function printReport(results, targets, log) {
   log('\nREST (POST /api/chat for Threadline; chat completions for the others), latency with overhead over the direct upstream:');
   log(table(REST_HEADER, restRows(results, targets)));
@@ -114,6 +125,8 @@ export function printReport(results, targets, log) {
   log(table(STREAM_HEADER, streamRows(results, targets)));
   log('\nTargets:');
   log(table(TARGET_HEADER, targetRows(results.targets)));
+  log('');
+  for (const line of detailLines(results)) log(line);
 }
 
 export async function writeJson(file, results) {
@@ -145,9 +158,7 @@ export async function updateReadme(file, results, targets) {
     '',
     markdownTable(STREAM_HEADER, streamRows(results, targets)),
     '',
-    `Idle sockets: ${fmtNum(results.sockets.connected)} of ${fmtNum(results.sockets.sockets)} connected in ${results.sockets.connectSeconds} s; RSS ${fmtBytes(results.sockets.rssBefore)} → ${fmtBytes(results.sockets.rssAfter)} (${fmtBytes(results.sockets.rssPerSocket)} per socket; V8 heap ${fmtBytes(results.sockets.heapPerSocket)} per socket).`,
-    `History: ${results.history.turns} turns on each thread; 100,000 messages p50 ${fmtMs(results.history.big.p50)} / p99 ${fmtMs(results.history.big.p99)}, 10 messages p50 ${fmtMs(results.history.small.p50)} / p99 ${fmtMs(results.history.small.p99)}.`,
-    `Live events: quiet p50 ${fmtMs(results.live.quiet.p50)} / p99 ${fmtMs(results.live.quiet.p99)} over ${results.live.quiet.n} messages; while 50 connections drive ${fmtNum(results.live.backgroundTurnsPerSecond)} turns/s, p50 ${fmtMs(results.live.underLoad.p50)} / p99 ${fmtMs(results.live.underLoad.p99)} over ${results.live.underLoad.n}.`,
+    ...detailLines(results).map((line) => `- ${line}`),
     '',
     END,
   ].join('\n');

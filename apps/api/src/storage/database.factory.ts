@@ -21,7 +21,9 @@ export async function createDatabase(config: AppConfig): Promise<Database> {
     const directory = resolve(config.env.DATA_DIR, 'pglite');
     await mkdir(directory, { recursive: true });
     const { PGlite } = await import('@electric-sql/pglite');
-    const pglite = await PGlite.create(directory);
+    // pg_trgm backs the staff search indexes; PGlite only has extensions loaded at startup.
+    const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+    const pglite = await PGlite.create(directory, { extensions: { pg_trgm } });
     const options = { type: 'postgres', driver: pgliteDriver(pglite), ...common } as DataSourceOptions;
     const dataSource = await new DataSource(options).initialize();
     database = new Database(dataSource, 'pglite', () => pglite.close());

@@ -1,0 +1,108 @@
+// Round trips per turn on the Postgres + Redis process: Postgres transactions (from
+// pg_stat_database of the bench database) and Redis commands (MONITOR, attributed to the
+// api process's own Redis connections through /proc). On a loaded VM every round trip is
+// a syscall and a wake-up of another process, so this is where much of a turn's time goes.
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { requestJson } from './clients.mjs';
+import { TURN_TEXT } from './phases-load.mjs';
+import { round } from './stats.mjs';
+
+// Idle backends publish their statistics within PGSTAT_IDLE_INTERVAL (10 s).
+const PG_STATS_SETTLE_MS = 11_000;
+
+/** Local ports of `pid`'s TCP connections to `remotePort` (from /proc/<pid>/fd and /proc/net/tcp*). */
+async function localPortsTo(pid, remotePort) {
+  const inodes = new Set();
+  for (const fd of await readdir(`/proc/${pid}/fd`)) {
+    const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+    const match = /^socket:\[(\d+)\]$/.exec(link);
+    if (match) inodes.add(match[1]);
+  }
+  const ports = new Set();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(table, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || !inodes.has(cols[9])) continue;
+      if (parseInt(cols[2].split(':')[1], 16) === remotePort) ports.add(parseInt(cols[1].split(':')[1], 16));
+    }
+  }
+  return ports;
+}
+
+/** MONITOR on a raw connection: counts commands per client port until stop(). */
+function monitorRedis(redisUrl) {
+  const url = new URL(redisUrl);
+  const socket = net.connect(Number(url.port || 6379), url.hostname);
+  const byPort = new Map();
+  let buffer = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk) => {
+    buffer += chunk;
+    const lines = buffer.split('\r\n');
+    buffer = lines.pop();
+    for (const line of lines) {
+      const match = /^\+\d+\.\d+ \[\d+ [^\]]*:(\d+)\] "([^"]+)"/.exec(line);
+      if (!match) continue;
+      const port = Number(match[1]);
+      const commands = byPort.get(port) ?? new Map();
+      const name = match[2].toUpperCase();
+      commands.set(name, (commands.get(name) ?? 0) + 1);
+      byPort.set(port, commands);
+    }
+  });
+  const ready = new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.write('MONITOR\r\n');
+      resolve();
+    });
+  });
+  return { ready, byPort, stop: () => socket.destroy() };
+}
+
+export async function tripsPhase(tl, { turns, log }) {
+  const db = new pg.Client({ connectionString: tl.store.databaseUrl });
+  await db.connect();
+  const monitor = monitorRedis(tl.store.redisUrl);
+  try {
+    await monitor.ready;
+    const turn = () => requestJson(`${tl.url}/api/chat`, { body: { message: TURN_TEXT }, headers: { authorization: `Bearer ${tl.apiKey}`, 'x-user-id': 'round-trips' } });
+    await turn();
+    const snapshot = async () => {
+      const { rows } = await db.query(`SELECT xact_commit + xact_rollback AS xacts FROM pg_stat_database WHERE datname = current_database()`);
+      return Number(rows[0].xacts);
+    };
+    await sleep(PG_STATS_SETTLE_MS);
+    const before = await snapshot();
+    monitor.byPort.clear();
+    for (let i = 0; i < turns; i++) {
+      const reply = await turn();
+      if (reply.status !== 200) throw new Error(`turn answered ${reply.status}`);
+    }
+    const redisPorts = await localPortsTo(tl.proc.pid, Number(new URL(tl.store.redisUrl).port || 6379));
+    const commands = new Map();
+    for (const [port, counts] of monitor.byPort) {
+      if (!redisPorts.has(port)) continue;
+      for (const [name, n] of counts) commands.set(name, (commands.get(name) ?? 0) + n);
+    }
+    await sleep(PG_STATS_SETTLE_MS);
+    // Our own two snapshot statements are transactions too.
+    const pgTransactions = (await snapshot()) - before - 1;
+    const redisTotal = [...commands.values()].reduce((a, b) => a + b, 0);
+    const result = {
+      turns,
+      pgTransactionsPerTurn: round(pgTransactions / turns, 2),
+      redisCommandsPerTurn: round(redisTotal / turns, 2),
+      redisCommands: Object.fromEntries([...commands.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / turns, 2)])),
+    };
+    log(`  per REST turn: ${result.pgTransactionsPerTurn} Postgres transactions, ${result.redisCommandsPerTurn} Redis commands (${Object.entries(result.redisCommands).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+    return result;
+  } finally {
+    monitor.stop();
+    await db.end();
+  }
+}
