@@ -2,21 +2,21 @@
 // npm run bench [-- --quick] [-- --profile] [-- --skip-build]   (flags combine)
 // Starts a fake upstream, a pass-through proxy, the Portkey gateway and Threadline (embedded,
 // and Postgres + Redis) on this machine, measures them side by side, prints the figures and
-// the targets of issue 9, writes bench/results/latest.json (and the README section on full runs).
+// the targets of issue 9, writes bench/results/latest.json and the README section (full runs).
 // See bench/README.md for what each figure means.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { destroySharedAgent } from './lib/clients.mjs';
-import { busyShare, gitInfo, loadAverage, machineInfo } from './lib/machine.mjs';
+import { busyShare, cpuTimes, gitInfo, loadAverage, machineInfo, trackCommands } from './lib/machine.mjs';
 import { restPhase, restTargets, streamPhase } from './lib/phases-load.mjs';
 import { historyPhase, livePhase, socketsPhase } from './lib/phases-state.mjs';
 import { tripsPhase } from './lib/phases-trips.mjs';
-import { installSignalHandlers, stopEverything } from './lib/procs.mjs';
+import { benchTicks, installSignalHandlers, stopEverything } from './lib/procs.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
 import { evaluateTargets, printReport, updateReadme, writeJson } from './lib/report.mjs';
 import { table } from './lib/stats.mjs';
-import { provisionPostgres, startPassThrough, startPeer, startThreadline, startUpstream } from './lib/targets.mjs';
+import { freePort, provisionPostgres, startPassThrough, startPeer, startThreadline, startUpstream } from './lib/targets.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RESULTS = join(ROOT, 'bench/results');
@@ -25,6 +25,7 @@ const quick = args.has('--quick');
 const profile = args.has('--profile');
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SERVERS = ['postgres', 'redis-server'];
 
 const plan = quick
   ? { warmupSeconds: 1, seconds: 3, sockets: 5000, historyTurns: 60, historyWarmup: 5, liveEvents: 100, liveLoadSeconds: 3, tripTurns: 50 }
@@ -54,6 +55,7 @@ async function main() {
   log(`measuring how busy the machine is before starting (3 s)…`);
   const busyBefore = await busyShare(3000);
   const loadBefore = loadAverage();
+  const cpuAtStart = { machine: await cpuTimes(), bench: await benchTicks(), servers: await trackCommands(SERVERS) };
   const phaseLoad = {};
   const mark = (phase) => {
     phaseLoad[phase] = loadAverage();
@@ -82,9 +84,13 @@ async function main() {
     targetsMeasured: targets.map(({ id, label, kind }) => ({ id, label, kind })),
   };
 
-  // Sockets first: the api's heap is still small and steady, so the RSS delta is the sockets'.
   mark('idle widget sockets');
-  results.sockets = await socketsPhase(tlPg, { count: plan.sockets, log });
+  const startProbe = async () => {
+    const inspectPort = await freePort();
+    const probe = await startThreadline('threadline socket probe', upstream.baseURL, store, { nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`] });
+    return { ...probe, inspectPort };
+  };
+  results.sockets = await socketsPhase(tlPg, { count: plan.sockets, log, startProbe });
   mark('REST turns');
   const concurrencies = [1, 50];
   results.rest = await restPhase(targets, { concurrencies, warmupSeconds: plan.warmupSeconds, seconds: plan.seconds, log });
@@ -98,6 +104,7 @@ async function main() {
   results.roundTrips = await tripsPhase(tlPg, { turns: plan.tripTurns, log });
 
   mark('stopping');
+  const duringRun = await cpuShares(cpuAtStart);
   destroySharedAgent();
   await stopEverything();
   const busyAfter = await busyShare(3000);
@@ -106,7 +113,8 @@ async function main() {
     busyAfter,
     loadAverageBefore: loadBefore,
     loadAverageByPhase: phaseLoad,
-    note: loadNote(busyBefore, busyAfter, results.machine.cpus),
+    duringRun,
+    note: loadNote(busyBefore, busyAfter, duringRun, results.machine.cpus),
   };
   if (profile) results.profile = await profileSummary(join(RESULTS, profileName));
 
@@ -114,24 +122,43 @@ async function main() {
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
   printReport(results, targets, log);
   log(`\n${results.load.note}`);
-  // The sampling profiler slows the profiled process: its figures never replace the clean ones.
-  const out = profile ? 'profile-latest.json' : 'latest.json';
+  // latest.json and the README keep the last full run: the profiler slows the process it
+  // samples, and quick runs are too short for the tails.
+  const out = profile ? 'profile-latest.json' : quick ? 'latest-quick.json' : 'latest.json';
   await writeJson(join(RESULTS, out), results);
   log(`wrote bench/results/${out}`);
   if (!quick && !profile && (await updateReadme(join(ROOT, 'bench/README.md'), results, targets))) log('updated the results section of bench/README.md');
   log(`done in ${elapsed()}`);
 }
 
-function loadNote(before, after, cpus) {
-  const pct = (x) => (x === null ? 'unknown' : `${Math.round(x * 100)}%`);
+/**
+ * Shares of all cores since `start`: busy, used by the bench's own processes, by the
+ * Postgres and Redis servers (serving the bench and anyone else), and by everything else.
+ */
+async function cpuShares(start) {
+  const machine = await cpuTimes();
+  const bench = (await benchTicks()) - start.bench;
+  const servers = await start.servers.stop();
+  const total = machine.total - start.machine.total;
+  if (!(total > 0)) return null;
+  const busy = total - (machine.idle - start.machine.idle);
+  const share = (x) => Math.max(0, Math.round((1000 * x) / total) / 1000);
+  return { busy: share(busy), bench: share(bench), servers: share(servers), others: share(busy - bench - servers) };
+}
+
+function loadNote(before, after, during, cpus) {
+  const pct = (x) => (x === null || x === undefined ? 'unknown' : `${Math.round(x * 100)}%`);
   const worst = Math.max(before ?? 0, after ?? 0);
   const verdict =
     worst >= 0.5
       ? 'heavily loaded by other work (test runs, builds): every latency and throughput figure is pessimistic and noisy'
       : worst >= 0.15
         ? 'partly busy with other work: figures are somewhat pessimistic'
-        : 'quiet';
-  return `Machine ${verdict}; the ${cpus} cores were ${pct(before)} busy in the 3 s before the bench started and ${pct(after)} busy in the 3 s after it stopped.`;
+        : 'quiet before and after the run';
+  const run = during
+    ? ` During the run they were ${pct(during.busy)} busy: ${pct(during.bench)} the bench's own processes, ${pct(during.servers)} Postgres and Redis (for the bench and anyone else), ${pct(during.others)} everything else (other people's work).`
+    : '';
+  return `Machine ${verdict}; the ${cpus} cores were ${pct(before)} busy in the 3 s before the bench started and ${pct(after)} in the 3 s after it stopped.${run}`;
 }
 
 async function profileSummary(file) {

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { connectSocket, openWebSession, requestJson } from './clients.mjs';
 import { pool, restLoad } from './load.mjs';
 import { TURN_TEXT } from './phases-load.mjs';
+import { openInspector } from './inspector.mjs';
 import { summarize, round } from './stats.mjs';
 import { MASTER_KEY } from './targets.mjs';
 
@@ -17,55 +18,68 @@ async function rssBytes(pid) {
   return kb * 1024;
 }
 
-async function heapUsedBytes(url) {
-  const { status, body } = await requestJson(`${url}/metrics`, { method: 'GET' });
-  if (status !== 200 || typeof body !== 'string') return null;
-  const line = body.split('\n').find((l) => /^\w*nodejs_heap_size_used_bytes /.test(l));
-  return line ? Number(line.split(' ')[1]) : null;
-}
-
-/** Median of a few readings: RSS moves with every GC cycle. */
-async function memory(tl) {
+/**
+ * Live memory of the probe process: two full collections first (through the inspector),
+ * then process.memoryUsage() inside it and the median of three VmRSS readings.
+ */
+async function settledMemory(inspector, pid) {
+  await inspector.collectGarbage();
+  await sleep(300);
+  await inspector.collectGarbage();
+  const usage = await inspector.memoryUsage();
   const rss = [];
-  for (let i = 0; i < 5; i++) {
-    rss.push(await rssBytes(tl.proc.pid));
-    await sleep(300);
+  for (let i = 0; i < 3; i++) {
+    rss.push(await rssBytes(pid));
+    await sleep(200);
   }
-  rss.sort((a, b) => a - b);
-  return { rss: rss[2], heapUsed: await heapUsedBytes(tl.url) };
+  rss.sort((x, y) => x - y);
+  return { rss: rss[1], heapUsed: usage.heapUsed, external: usage.external };
 }
 
-/** N idle /chat sockets, each with its own session and token, as N open widget tabs. */
-export async function socketsPhase(tl, { count, log }) {
+/**
+ * N idle /chat sockets, each with its own session and token, as N open widget tabs.
+ * The sessions are opened through the main process; the sockets go to a fresh process on
+ * the same Postgres + Redis (started by `startProbe` with --inspect), whose memory then
+ * holds nothing but its startup state and the sockets.
+ */
+export async function socketsPhase(tl, { count, log, startProbe }) {
   log(`  opening ${count} web sessions…`);
   const sessions = await pool(count, 16, () => openWebSession(tl.url));
-  // The first connections compile the handshake paths; that code is not per-socket memory.
-  const warm = await pool(200, 50, (i) => connectSocket(`${tl.url}/chat`, sessions[i]));
-  for (const socket of warm) socket.close();
-  await sleep(2000);
-  const before = await memory(tl);
-  log(`  connecting ${count} sockets (RSS before ${(before.rss / 2 ** 20).toFixed(1)} MB)…`);
-  const started = performance.now();
-  const sockets = await pool(count, 50, (i) => connectSocket(`${tl.url}/chat`, sessions[i]));
-  const connectSeconds = (performance.now() - started) / 1000;
-  await sleep(3000);
-  const after = await memory(tl);
-  const connected = sockets.filter((s) => s.connected).length;
-  for (const socket of sockets) socket.close();
-  await sleep(1000);
-  const result = {
-    sockets: count,
-    connected,
-    connectSeconds: round(connectSeconds, 2),
-    rssBefore: before.rss,
-    rssAfter: after.rss,
-    heapUsedBefore: before.heapUsed,
-    heapUsedAfter: after.heapUsed,
-    rssPerSocket: Math.round((after.rss - before.rss) / count),
-    heapPerSocket: before.heapUsed !== null && after.heapUsed !== null ? Math.round((after.heapUsed - before.heapUsed) / count) : null,
-  };
-  log(`  ${connected}/${count} connected in ${result.connectSeconds} s; RSS ${(after.rss / 2 ** 20).toFixed(1)} MB → ${result.rssPerSocket} B per socket (heap ${result.heapPerSocket} B)`);
-  return result;
+  const probe = await startProbe();
+  const inspector = await openInspector(probe.inspectPort);
+  try {
+    // The first connections compile the handshake paths; that code is not per-socket memory.
+    const warm = await pool(200, 50, (i) => connectSocket(`${probe.url}/chat`, sessions[i]));
+    for (const socket of warm) socket.close();
+    await sleep(1000);
+    const before = await settledMemory(inspector, probe.proc.pid);
+    log(`  connecting ${count} sockets to a fresh process (RSS ${(before.rss / 2 ** 20).toFixed(1)} MB, heap ${(before.heapUsed / 2 ** 20).toFixed(1)} MB)…`);
+    const started = performance.now();
+    const sockets = await pool(count, 50, (i) => connectSocket(`${probe.url}/chat`, sessions[i]));
+    const connectSeconds = (performance.now() - started) / 1000;
+    await sleep(2000);
+    const after = await settledMemory(inspector, probe.proc.pid);
+    const connected = sockets.filter((s) => s.connected).length;
+    for (const socket of sockets) socket.close();
+    const per = (field) => Math.round((after[field] - before[field]) / count);
+    const result = {
+      sockets: count,
+      connected,
+      connectSeconds: round(connectSeconds, 2),
+      before,
+      after,
+      rssPerSocket: per('rss'),
+      heapPerSocket: per('heapUsed'),
+      externalPerSocket: per('external'),
+    };
+    // RSS alone can hide growth in pages the allocator had already taken; live heap alone misses native buffers.
+    result.bytesPerSocket = Math.max(result.rssPerSocket, result.heapPerSocket + result.externalPerSocket);
+    log(`  ${connected}/${count} connected in ${result.connectSeconds} s; per socket: RSS ${result.rssPerSocket} B, V8 heap ${result.heapPerSocket} B, external ${result.externalPerSocket} B`);
+    return result;
+  } finally {
+    inspector.close();
+    await probe.proc.stop();
+  }
 }
 
 const SEED = `
@@ -137,7 +151,8 @@ export async function historyPhase(tl, { turns, warmup, log }) {
 
 /**
  * From sending a message (POST /api/chat) to an /admin socket receiving its
- * `message:created`: quiet, then again while 50 connections keep the process busy.
+ * `message:created`: quiet (one message at a time), then while 50 connections keep the
+ * process busy (a message every 100 ms, each in its own thread).
  */
 export async function livePhase(tl, { events, loadSeconds, log }) {
   const admin = await connectSocket(`${tl.url}/admin`, { token: MASTER_KEY });
@@ -149,10 +164,10 @@ export async function livePhase(tl, { events, loadSeconds, log }) {
     entry.resolve(performance.now() - entry.started);
   });
   const tag = randomBytes(4).toString('hex');
-  const one = async (i) => {
+  const one = async (i, user = `live-${i % 4}`) => {
     const text = `live event ${tag} ${i}`;
     const seen = new Promise((resolve) => waiting.set(text, { started: performance.now(), resolve }));
-    const reply = requestJson(`${tl.url}/api/chat`, { body: { message: text }, headers: { authorization: `Bearer ${tl.apiKey}`, 'x-user-id': `live-${i % 4}` } });
+    const reply = requestJson(`${tl.url}/api/chat`, { body: { message: text }, headers: { authorization: `Bearer ${tl.apiKey}`, 'x-user-id': user } });
     const ms = await Promise.race([seen, sleep(10_000).then(() => null)]);
     const { status } = await reply;
     if (status !== 200) throw new Error(`live-event turn answered ${status}`);
@@ -174,8 +189,16 @@ export async function livePhase(tl, { events, loadSeconds, log }) {
     let done = false;
     void background.finally(() => (done = true));
     await sleep(500);
-    for (let i = events; !done; i++) busy.push(await one(i));
+    // Paced, not one after another: under load each turn takes long, and we want many samples.
+    const pending = [];
+    const failures = [];
+    for (let i = events; !done; i++) {
+      pending.push(one(i, `live-busy-${i}`).then((ms) => busy.push(ms), (error) => failures.push(error)));
+      await sleep(100);
+    }
+    await Promise.all(pending);
     const load = await background;
+    if (failures.length > 0) throw failures[0];
     const result = { quiet: summarize(quiet), underLoad: summarize(busy), backgroundTurnsPerSecond: load.perSecond };
     log(`  live events: quiet p50 ${result.quiet.p50} ms, p99 ${result.quiet.p99} ms; under 50-connection load p50 ${result.underLoad.p50} ms, p99 ${result.underLoad.p99} ms`);
     return result;

@@ -33,6 +33,14 @@ async function localPortsTo(pid, remotePort) {
   return ports;
 }
 
+/** The process's read and write syscall counters (/proc/<pid>/io); null where unreadable. */
+async function syscalls(pid) {
+  const text = await readFile(`/proc/${pid}/io`, 'utf8').catch(() => null);
+  if (!text) return null;
+  const field = (name) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(text)?.[1]);
+  return { syscr: field('syscr'), syscw: field('syscw') };
+}
+
 /** MONITOR on a raw connection: counts commands per client port until stop(). */
 function monitorRedis(redisUrl) {
   const url = new URL(redisUrl);
@@ -79,10 +87,12 @@ export async function tripsPhase(tl, { turns, log }) {
     await sleep(PG_STATS_SETTLE_MS);
     const before = await snapshot();
     monitor.byPort.clear();
+    const ioBefore = await syscalls(tl.proc.pid);
     for (let i = 0; i < turns; i++) {
       const reply = await turn();
       if (reply.status !== 200) throw new Error(`turn answered ${reply.status}`);
     }
+    const ioAfter = await syscalls(tl.proc.pid);
     const redisPorts = await localPortsTo(tl.proc.pid, Number(new URL(tl.store.redisUrl).port || 6379));
     const commands = new Map();
     for (const [port, counts] of monitor.byPort) {
@@ -97,9 +107,11 @@ export async function tripsPhase(tl, { turns, log }) {
       turns,
       pgTransactionsPerTurn: round(pgTransactions / turns, 2),
       redisCommandsPerTurn: round(redisTotal / turns, 2),
+      writeSyscallsPerTurn: ioBefore && ioAfter ? round((ioAfter.syscw - ioBefore.syscw) / turns, 1) : null,
+      readSyscallsPerTurn: ioBefore && ioAfter ? round((ioAfter.syscr - ioBefore.syscr) / turns, 1) : null,
       redisCommands: Object.fromEntries([...commands.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / turns, 2)])),
     };
-    log(`  per REST turn: ${result.pgTransactionsPerTurn} Postgres transactions, ${result.redisCommandsPerTurn} Redis commands (${Object.entries(result.redisCommands).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+    log(`  per REST turn: ${result.pgTransactionsPerTurn} Postgres transactions, ${result.redisCommandsPerTurn} Redis commands (${Object.entries(result.redisCommands).map(([k, v]) => `${k} ${v}`).join(', ')}), ${result.writeSyscallsPerTurn} write and ${result.readSyscallsPerTurn} read syscalls`);
     return result;
   } finally {
     monitor.stop();

@@ -4,10 +4,20 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setTimeout, clearTimeout } from 'node:timers';
+import { processTicks } from './machine.mjs';
 
 const children = new Set();
 const cleanups = [];
 let stopping = null;
+let ticksOfStopped = 0;
+
+/** CPU used so far by this process and every child it started (clock ticks, 100 per second). */
+export async function benchTicks() {
+  const { user, system } = process.cpuUsage();
+  let ticks = ticksOfStopped + Math.round((user + system) / 10_000);
+  for (const proc of children) ticks += await processTicks(proc.pid);
+  return ticks;
+}
 
 /** Work to undo at the end (database, Redis keys, temp dirs), run after every child has stopped. */
 export function onCleanup(fn) {
@@ -28,14 +38,18 @@ export async function startNode(name, args, { env = {}, nodeArgs = [], readyLine
   children.add(proc);
   const exited = new Promise((done) => child.once('exit', (code, signal) => done(code ?? signal)));
   proc.exited = exited;
-  proc.stop = async (signal = 'SIGTERM', graceMs = 15_000) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    const result = await exited;
-    clearTimeout(timer);
-    children.delete(proc);
-    return result;
-  };
+  let stopped = null;
+  proc.stop = (signal = 'SIGTERM', graceMs = 15_000) =>
+    (stopped ??= (async () => {
+      // Its CPU time stays counted as the bench's once it is gone (its shutdown is not).
+      ticksOfStopped += await processTicks(proc.pid);
+      children.delete(proc);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    })());
   const keep = (d) => {
     log += d;
     if (log.length > 200_000) log = log.slice(-100_000);

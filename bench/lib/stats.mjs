@@ -26,6 +26,7 @@ export function fmtNum(x, digits = 0) {
 
 export function fmtBytes(x) {
   if (x === null || x === undefined) return '–';
+  if (Math.abs(x) >= 2 ** 20) return `${(x / 2 ** 20).toFixed(1)} MB`;
   return Math.abs(x) >= 1024 ? `${(x / 1024).toFixed(1)} KB` : `${Math.round(x)} B`;
 }
 

@@ -66,6 +66,8 @@ export async function provisionPostgres(adminUrl, redisUrl, stamp) {
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
   const prefix = `tl:bench:${stamp}:`;
+  // Shared by every Threadline process on this store, as in a scaled-out deployment.
+  const sessionSecret = randomBytes(32).toString('hex');
   onCleanup(async () => {
     const client = new pg.Client({ connectionString: adminUrl });
     await client.connect();
@@ -80,7 +82,7 @@ export async function provisionPostgres(adminUrl, redisUrl, stamp) {
     for (let i = 0; i < keys.length; i += 500) await redis.del(keys.slice(i, i + 500));
     await redis.quit();
   });
-  return { database, databaseUrl: url.toString(), redisUrl, prefix };
+  return { database, databaseUrl: url.toString(), redisUrl, prefix, sessionSecret };
 }
 
 /**
@@ -99,7 +101,7 @@ export async function startThreadline(name, upstreamBase, store, { nodeArgs = []
     LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
     MASTER_KEY,
-    SESSION_SECRET: randomBytes(32).toString('hex'),
+    SESSION_SECRET: store.sessionSecret ?? randomBytes(32).toString('hex'),
     OPENAI_API_KEY: 'sk-bench',
     OPENAI_BASE_URL: upstreamBase,
     // The bench drives thousands of turns from one address; the widget's abuse limits would refuse them.
