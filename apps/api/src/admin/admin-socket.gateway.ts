@@ -7,6 +7,7 @@ import { SessionEvents } from '@api/sessions/session-events.js';
 import { SessionRepository } from '@api/sessions/session.repository.js';
 import { toSessionSummary } from '@api/sessions/session.types.js';
 import { resolveStaff } from './admin.guard.js';
+import { DeltaCoalescer } from './delta-coalescer.js';
 import { STAFF_COOKIE, StaffAuthService } from './staff-auth.service.js';
 
 const REFRESH_MS = 200;
@@ -16,6 +17,7 @@ const REFRESH_MS = 200;
 export class AdminSocketGateway implements OnModuleInit, OnApplicationShutdown {
   private namespace!: Namespace<AdminClientToServer, AdminServerToClient>;
   private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
+  private readonly deltas = new DeltaCoalescer((delta) => this.namespace.volatile.emit('message:delta', delta));
 
   constructor(
     private readonly server: SocketServer,
@@ -38,15 +40,17 @@ export class AdminSocketGateway implements OnModuleInit, OnApplicationShutdown {
     this.events.on('created', (session) => this.namespace.emit('session:created', toSessionSummary(session)));
     this.events.on('updated', (session) => this.namespace.emit('session:updated', toSessionSummary(session)));
     this.events.on('message', (session, message) => {
+      this.deltas.flushSession(session.id);
       this.namespace.emit('message:created', { sessionId: session.id, message });
       this.refreshSoon(session.id);
     });
-    this.events.on('delta', (sessionId, turnId, text) => this.namespace.volatile.emit('message:delta', { sessionId, turnId, text }));
+    this.events.on('delta', (sessionId, turnId, text) => this.deltas.add(sessionId, turnId, text));
   }
 
   onApplicationShutdown(): void {
     // A refresh firing (or finishing) after the database and Redis closed would fail on closed clients.
     this.closed = true;
+    this.deltas.clear();
     for (const timer of this.refreshTimers.values()) clearTimeout(timer);
     this.refreshTimers.clear();
   }
