@@ -52,6 +52,13 @@ describe.each(kinds)('coordination port (%s)', (kind, make) => {
     expect(await coordination.increment('c', 3, 60)).toBe(5);
   });
 
+  it('increments several counters in one call, in order, sharing totals with increment()', async () => {
+    await coordination.increment('m1', 5, 60);
+    expect(await coordination.incrementMany([{ key: 'm1', by: 2, ttlSeconds: 60 }, { key: 'm2', by: 7, ttlSeconds: 60 }])).toEqual([7, 7]);
+    expect(await coordination.incrementMany([{ key: 'm2', by: 1, ttlSeconds: 60 }])).toEqual([8]);
+    expect(await coordination.incrementMany([])).toEqual([]);
+  });
+
   it('caches JSON values and forgets them on delete', async () => {
     await coordination.cacheSet('x', { a: 1 }, 60);
     expect(await coordination.cacheGet('x')).toEqual({ a: 1 });

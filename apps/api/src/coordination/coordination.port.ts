@@ -31,6 +31,9 @@ export abstract class Coordination {
   /** Adds `by` to a counter that lives `ttlSeconds` from its first increment; returns the new total. */
   abstract increment(counterKey: string, by: number, ttlSeconds: number): Promise<number>;
 
+  /** Several increments in one round trip; totals in the same order. */
+  abstract incrementMany(increments: ReadonlyArray<{ key: string; by: number; ttlSeconds: number }>): Promise<number[]>;
+
   abstract cacheGet<T>(key: string): Promise<T | null>;
   abstract cacheSet(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   abstract cacheDelete(key: string): Promise<void>;

@@ -59,6 +59,10 @@ export class InProcessCoordination extends Coordination {
     return current.value;
   }
 
+  async incrementMany(increments: ReadonlyArray<{ key: string; by: number; ttlSeconds: number }>): Promise<number[]> {
+    return Promise.all(increments.map((i) => this.increment(i.key, i.by, i.ttlSeconds)));
+  }
+
   async cacheGet<T>(key: string): Promise<T | null> {
     const entry = this.cache.get(key);
     if (!entry || entry.expiresAt <= Date.now()) return null;

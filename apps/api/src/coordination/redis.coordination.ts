@@ -120,6 +120,17 @@ export class RedisCoordination extends Coordination {
     return Number(value);
   }
 
+  async incrementMany(increments: ReadonlyArray<{ key: string; by: number; ttlSeconds: number }>): Promise<number[]> {
+    if (increments.length === 0) return [];
+    const multi = this.client.multi();
+    for (const { key, by, ttlSeconds } of increments) {
+      const full = `${this.prefix}counter:${key}`;
+      multi.incrBy(full, by).expire(full, ttlSeconds, 'NX');
+    }
+    const replies = await multi.exec();
+    return increments.map((_, index) => Number(replies[index * 2]));
+  }
+
   async cacheGet<T>(key: string): Promise<T | null> {
     const raw = await this.client.get(`${this.prefix}cache:${key}`);
     return raw === null ? null : (JSON.parse(raw) as T);

@@ -94,18 +94,17 @@ export class BudgetService {
     const subjects = subjectsOf(identity);
     if (!subjects.length) return;
     const now = this.clock.now();
-    const increments: Array<Promise<number>> = [];
+    const increments: Array<{ key: string; by: number; ttlSeconds: number }> = [];
     for (const subject of subjects) {
       const shapes = subject.kind === 'key' ? RULE_SHAPES : rulesOf(this.userDefaults);
       for (const { metric, period } of shapes) {
         const amount = metric === 'tokens' ? spend.tokens : spend.costMicros;
         if (!amount || amount < 0) continue;
-        increments.push(this.coordination.increment(counterKey(subject, metric, period, now), amount, counterTtlSeconds(period, now)));
+        increments.push({ key: counterKey(subject, metric, period, now), by: amount, ttlSeconds: counterTtlSeconds(period, now) });
       }
     }
-    const results = await Promise.allSettled(increments);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) this.logger.warn(`budget counters not charged: ${(failed.reason as Error)?.message ?? String(failed.reason)}`);
+    // One round trip for every counter of the turn: this runs on every turn's path.
+    await this.coordination.incrementMany(increments).catch((error: Error) => this.logger.warn(`budget counters not charged: ${error.message}`));
   }
 
   /** After an admin changes a key's limits: every instance reads them afresh. */
