@@ -1,12 +1,14 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ADMIN_NAMESPACE, type AdminClientToServer, type AdminServerToClient } from '@threadline/contracts';
 import type { Namespace } from 'socket.io';
+import { ApiError } from '@api/common/api-error.js';
 import { AppConfig } from '@api/config/app-config.js';
 import { SocketServer } from '@api/coordination/socket-server.js';
 import { SessionEvents } from '@api/sessions/session-events.js';
 import { SessionRepository } from '@api/sessions/session.repository.js';
 import { toSessionSummary } from '@api/sessions/session.types.js';
 import { resolveStaff } from './admin.guard.js';
+import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { DeltaCoalescer } from './delta-coalescer.js';
 import { STAFF_COOKIE, StaffAuthService } from './staff-auth.service.js';
 
@@ -25,6 +27,7 @@ export class AdminSocketGateway implements OnModuleInit, OnApplicationShutdown {
     private readonly config: AppConfig,
     private readonly events: SessionEvents,
     private readonly repo: SessionRepository,
+    private readonly limiter: AuthFailureLimiter,
   ) {}
 
   onModuleInit(): void {
@@ -32,9 +35,13 @@ export class AdminSocketGateway implements OnModuleInit, OnApplicationShutdown {
     this.namespace.use((socket, next) => {
       const token = typeof socket.handshake.auth?.token === 'string' ? `Bearer ${socket.handshake.auth.token}` : undefined;
       const cookie = parseCookie(socket.handshake.headers.cookie ?? '')[STAFF_COOKIE];
-      resolveStaff(token, cookie, this.staff, this.config).then(
+      const address = handshakeAddress(socket.handshake, this.config.env.TRUST_PROXY);
+      resolveStaff({ authorization: token, cookie, address }, this.staff, this.config, this.limiter).then(
         (principal) => (principal ? next() : next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized', message: 'log in first' } }))),
-        () => next(new Error('unavailable')),
+        (error: unknown) =>
+          error instanceof ApiError && error.code === 'rate_limited'
+            ? next(Object.assign(new Error('rate_limited'), { data: { code: 'rate_limited', message: error.message } }))
+            : next(new Error('unavailable')),
       );
     });
     this.events.on('created', (session) => this.namespace.emit('session:created', toSessionSummary(session)));
@@ -70,6 +77,13 @@ export class AdminSocketGateway implements OnModuleInit, OnApplicationShutdown {
     timer.unref();
     this.refreshTimers.set(sessionId, timer);
   }
+}
+
+/** Behind a trusted proxy the client is the first X-Forwarded-For hop, as for REST (fastify trustProxy). */
+function handshakeAddress(handshake: { address: string; headers: Record<string, string | string[] | undefined> }, trustProxy: boolean): string {
+  const forwarded = handshake.headers['x-forwarded-for'];
+  const first = trustProxy && typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined;
+  return first || handshake.address;
 }
 
 function parseCookie(header: string): Record<string, string> {

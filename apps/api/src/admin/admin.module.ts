@@ -6,6 +6,7 @@ import { AdminSessionsService } from './admin-sessions.service.js';
 import { AdminSocketGateway } from './admin-socket.gateway.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuditController } from './audit.controller.js';
+import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { AuditLogService } from './audit-log.service.js';
 import { AuditService } from './audit.service.js';
 import { FirstAdminService } from './first-admin.service.js';
@@ -17,7 +18,7 @@ import { StaffService } from './staff.service.js';
 @Module({
   imports: [SessionsModule],
   controllers: [AdminAuthController, AdminController, AuditController, StaffController],
-  providers: [AdminGuard, AdminSessionsService, AdminSocketGateway, ApiKeysService, AuditService, AuditLogService, FirstAdminService, StaffAuthService, StaffService],
-  exports: [ApiKeysService, StaffAuthService, FirstAdminService, AuditService],
+  providers: [AdminGuard, AdminSessionsService, AdminSocketGateway, ApiKeysService, AuditService, AuthFailureLimiter, AuditLogService, FirstAdminService, StaffAuthService, StaffService],
+  exports: [ApiKeysService, StaffAuthService, FirstAdminService, AuditService, AuthFailureLimiter],
 })
 export class AdminModule {}

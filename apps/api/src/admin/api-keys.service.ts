@@ -6,6 +6,7 @@ import { newId, randomToken } from '@api/common/ids.js';
 import { AppConfig } from '@api/config/app-config.js';
 import { Database } from '@api/storage/database.js';
 import { BudgetService } from '@api/usage/budget.service.js';
+import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { MASTER_PRINCIPAL, bearerOf, type Principal } from './principal.js';
 import { safeEqual, sha256 } from './secrets.js';
 
@@ -43,6 +44,7 @@ export class ApiKeysService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly budgets: BudgetService,
+    private readonly limiter: AuthFailureLimiter,
   ) {}
 
   async create(name: string, tenant: string | undefined, budget: KeyBudget = {}): Promise<CreateApiKeyResponse> {
@@ -88,10 +90,21 @@ export class ApiKeysService {
     return toDto(rows[0]);
   }
 
-  /** Bearer API key (or MASTER_KEY) → principal; null when absent or unknown. */
-  async authenticate(authorization: string | undefined): Promise<Principal | null> {
+  /**
+   * Bearer API key (or MASTER_KEY) → principal; null when absent or unknown. A wrong key
+   * counts against `address` (the client's), which is refused with 429 once it has sent
+   * too many (AuthFailureLimiter).
+   */
+  async authenticate(authorization: string | undefined, address: string | null): Promise<Principal | null> {
     const secret = bearerOf(authorization);
     if (!secret) return null;
+    this.limiter.assertAllowed(address);
+    const principal = await this.lookup(secret);
+    if (!principal) await this.limiter.recordFailure(address);
+    return principal;
+  }
+
+  private async lookup(secret: string): Promise<Principal | null> {
     const master = this.config.env.MASTER_KEY;
     if (master && safeEqual(secret, master)) return MASTER_PRINCIPAL;
     if (!secret.startsWith('tl_') || secret.length > 100) return null;

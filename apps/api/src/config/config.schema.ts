@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS, type Channel } from '@threadline/contracts';
 import { usageEnvShape } from '@api/usage/usage.env.js';
+import { authEnvShape } from '@api/admin/admin.env.js';
 import { checkToolEnv, toolEnvShape } from '@api/tools/tool-config.js';
 import { widgetEnvShape } from '@api/channels/web/widget.env.js';
 import { metaEnvShape } from '@api/channels/meta/meta.env.js';
@@ -92,6 +93,7 @@ export const envSchema = z.object({
   /** behind a proxy (nginx, a cloud LB): trust X-Forwarded-For for client addresses and rate limits */
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   ...usageEnvShape,
+  ...authEnvShape,
   ...channelTtlShape,
   ...toolEnvShape,
   ...slackEnvShape,

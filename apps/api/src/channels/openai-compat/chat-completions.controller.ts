@@ -1,4 +1,4 @@
-import { All, Body, Controller, Get, Headers, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { All, Body, Controller, Get, Headers, Ip, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeysService } from '@api/admin/api-keys.service.js';
 import { ChatModel, UpstreamError, type ModelInfo } from '@api/llm/chat-model.port.js';
@@ -20,8 +20,8 @@ export class ChatCompletionsController {
   ) {}
 
   @Post('chat/completions')
-  async create(@Headers() headers: RequestHeaders, @Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
-    const caller = await authorizeOpenAI(this.keys, headers.authorization);
+  async create(@Headers() headers: RequestHeaders, @Ip() ip: string, @Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
+    const caller = await authorizeOpenAI(this.keys, headers.authorization, ip);
     const request = parseOpenAI(ChatCompletionBody, body);
     const sessionId = sessionIdOf(headers['x-session-id'], request.metadata, request.user);
     const completion = await this.completions.complete(caller, request, sessionId, reply);
@@ -29,14 +29,14 @@ export class ChatCompletionsController {
   }
 
   @Get('models')
-  async models(@Headers() headers: RequestHeaders): Promise<{ object: 'list'; data: ModelInfo[] }> {
-    await authorizeOpenAI(this.keys, headers.authorization);
+  async models(@Headers() headers: RequestHeaders, @Ip() ip: string): Promise<{ object: 'list'; data: ModelInfo[] }> {
+    await authorizeOpenAI(this.keys, headers.authorization, ip);
     return { object: 'list', data: await this.listModels() };
   }
 
   @Get('models/:id')
-  async oneModel(@Headers() headers: RequestHeaders, @Param('id') id: string): Promise<ModelInfo> {
-    await authorizeOpenAI(this.keys, headers.authorization);
+  async oneModel(@Headers() headers: RequestHeaders, @Ip() ip: string, @Param('id') id: string): Promise<ModelInfo> {
+    await authorizeOpenAI(this.keys, headers.authorization, ip);
     const model = (await this.listModels()).find((m) => m.id === id);
     if (!model) throw new OpenAIError(404, `The model '${id}' does not exist`, 'model', 'model_not_found');
     return model;

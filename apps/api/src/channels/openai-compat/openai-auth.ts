@@ -1,5 +1,7 @@
 import { EndUserId } from '@threadline/contracts';
 import { ApiKeysService } from '@api/admin/api-keys.service.js';
+import type { Principal } from '@api/admin/principal.js';
+import { ApiError } from '@api/common/api-error.js';
 import type { SessionIdentity } from '@api/sessions/session.repository.js';
 import { OpenAIError, invalidRequest } from './openai-errors.js';
 
@@ -11,11 +13,16 @@ export interface OpenAICaller {
   isStaff: boolean;
 }
 
-export async function authorizeOpenAI(keys: ApiKeysService, authorization: string | undefined): Promise<OpenAICaller> {
+/** `address` is the client's: wrong keys count against it, and too many are refused with 429. */
+export async function authorizeOpenAI(keys: ApiKeysService, authorization: string | undefined, address: string): Promise<OpenAICaller> {
   if (!authorization) {
     throw new OpenAIError(401, "You didn't provide an API key. Send a Threadline API key as the bearer key (Authorization: Bearer <key>), as for OpenAI.");
   }
-  const principal = await keys.authenticate(authorization);
+  const principal = await keys.authenticate(authorization, address).catch((error: unknown): Principal | null => {
+    // In OpenAI's words a throttled client is `rate_limit_exceeded`; its `insufficient_quota` means a spent budget.
+    if (error instanceof ApiError && error.code === 'rate_limited') throw new OpenAIError(429, error.message, null, 'rate_limit_exceeded', 'requests', error.headers);
+    throw error;
+  });
   if (!principal || principal.kind === 'staff') throw new OpenAIError(401, 'Incorrect API key provided: it is not a valid Threadline API key (unknown or revoked).', null, 'invalid_api_key');
   return { tenant: principal.tenant, apiKeyId: principal.kind === 'api-key' ? principal.keyId : null, isStaff: principal.kind === 'master' };
 }

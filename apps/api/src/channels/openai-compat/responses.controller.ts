@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Ip, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiKeysService } from '@api/admin/api-keys.service.js';
 import { ConversationsService, type ItemList } from './conversations.service.js';
@@ -19,20 +19,20 @@ export class ResponsesController {
   ) {}
 
   @Post()
-  async create(@Headers() headers: RequestHeaders, @Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
-    const caller = await authorizeOpenAI(this.keys, headers.authorization);
+  async create(@Headers() headers: RequestHeaders, @Ip() ip: string, @Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
+    const caller = await authorizeOpenAI(this.keys, headers.authorization, ip);
     const response = await this.responses.create(caller, parseOpenAI(ResponseBody, body), headers['x-session-id'], reply);
     if (response) await reply.send(response);
   }
 
   @Get(':id')
-  async retrieve(@Headers() headers: RequestHeaders, @Param('id') id: string): Promise<Record<string, unknown>> {
-    return this.responses.retrieve(await authorizeOpenAI(this.keys, headers.authorization), id);
+  async retrieve(@Headers() headers: RequestHeaders, @Ip() ip: string, @Param('id') id: string): Promise<Record<string, unknown>> {
+    return this.responses.retrieve(await authorizeOpenAI(this.keys, headers.authorization, ip), id);
   }
 
   @Delete(':id')
-  async delete(@Headers() headers: RequestHeaders, @Param('id') id: string): Promise<{ id: string; object: 'response'; deleted: boolean }> {
-    return this.responses.delete(await authorizeOpenAI(this.keys, headers.authorization), id);
+  async delete(@Headers() headers: RequestHeaders, @Ip() ip: string, @Param('id') id: string): Promise<{ id: string; object: 'response'; deleted: boolean }> {
+    return this.responses.delete(await authorizeOpenAI(this.keys, headers.authorization, ip), id);
   }
 }
 
@@ -46,38 +46,38 @@ export class ConversationsController {
   ) {}
 
   @Post()
-  async create(@Headers() headers: RequestHeaders, @Body() body: unknown) {
-    const caller = await authorizeOpenAI(this.keys, headers.authorization);
+  async create(@Headers() headers: RequestHeaders, @Ip() ip: string, @Body() body: unknown) {
+    const caller = await authorizeOpenAI(this.keys, headers.authorization, ip);
     const { items, metadata } = parseOpenAI(CreateConversationBody, body);
     return this.conversations.create(caller, items ?? [], metadata ?? {});
   }
 
   @Get(':id')
-  async retrieve(@Headers() headers: RequestHeaders, @Param('id') id: string) {
-    return this.conversations.retrieve(await authorizeOpenAI(this.keys, headers.authorization), id);
+  async retrieve(@Headers() headers: RequestHeaders, @Ip() ip: string, @Param('id') id: string) {
+    return this.conversations.retrieve(await authorizeOpenAI(this.keys, headers.authorization, ip), id);
   }
 
   /** OpenAI updates a conversation's metadata with a POST to the conversation. */
   @Post(':id')
-  async update(@Headers() headers: RequestHeaders, @Param('id') id: string, @Body() body: unknown) {
-    const caller = await authorizeOpenAI(this.keys, headers.authorization);
+  async update(@Headers() headers: RequestHeaders, @Ip() ip: string, @Param('id') id: string, @Body() body: unknown) {
+    const caller = await authorizeOpenAI(this.keys, headers.authorization, ip);
     return this.conversations.update(caller, id, parseOpenAI(UpdateConversationBody, body).metadata);
   }
 
   @Delete(':id')
-  async delete(@Headers() headers: RequestHeaders, @Param('id') id: string) {
-    return this.conversations.delete(await authorizeOpenAI(this.keys, headers.authorization), id);
+  async delete(@Headers() headers: RequestHeaders, @Ip() ip: string, @Param('id') id: string) {
+    return this.conversations.delete(await authorizeOpenAI(this.keys, headers.authorization, ip), id);
   }
 
   @Get(':id/items')
-  async listItems(@Headers() headers: RequestHeaders, @Param('id') id: string, @Query() query: unknown): Promise<ItemList> {
-    const caller = await authorizeOpenAI(this.keys, headers.authorization);
+  async listItems(@Headers() headers: RequestHeaders, @Ip() ip: string, @Param('id') id: string, @Query() query: unknown): Promise<ItemList> {
+    const caller = await authorizeOpenAI(this.keys, headers.authorization, ip);
     return this.conversations.listItems(caller, id, parseOpenAI(ListItemsQuery, query));
   }
 
   @Post(':id/items')
-  async addItems(@Headers() headers: RequestHeaders, @Param('id') id: string, @Body() body: unknown): Promise<ItemList> {
-    const caller = await authorizeOpenAI(this.keys, headers.authorization);
+  async addItems(@Headers() headers: RequestHeaders, @Ip() ip: string, @Param('id') id: string, @Body() body: unknown): Promise<ItemList> {
+    const caller = await authorizeOpenAI(this.keys, headers.authorization, ip);
     return this.conversations.addItems(caller, id, parseOpenAI(AddItemsBody, body).items);
   }
 }

@@ -11,10 +11,13 @@ export interface IntegratorCaller {
   apiKeyId: string | null;
 }
 
-/** API key (or MASTER_KEY) plus X-User-Id: the end user on whose behalf an integrator calls. */
-export async function authorizeIntegrator(keys: ApiKeysService, authorization: string | undefined, userIdHeader: string | string[] | undefined): Promise<IntegratorCaller> {
+/**
+ * API key (or MASTER_KEY) plus X-User-Id: the end user on whose behalf an integrator calls.
+ * `address` is the client's: wrong keys count against it.
+ */
+export async function authorizeIntegrator(keys: ApiKeysService, authorization: string | undefined, userIdHeader: string | string[] | undefined, address: string): Promise<IntegratorCaller> {
   if (!authorization) throw new ApiError('unauthorized', 'send your API key as "Authorization: Bearer <key>"');
-  const principal = await keys.authenticate(authorization);
+  const principal = await keys.authenticate(authorization, address);
   if (!principal || principal.kind === 'staff') throw new ApiError('unauthorized', 'that API key is not valid (unknown or revoked)');
   if (userIdHeader === undefined) throw new ApiError('bad_request', 'X-User-Id header required: the id of the end user this conversation belongs to');
   const parsed = EndUserId.safeParse(Array.isArray(userIdHeader) ? userIdHeader[0] : userIdHeader);

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Ip, Post, Query, Res } from '@nestjs/common';
 import { ChatBody, HistoryQuery, type ChatResponse, type HistoryResponse, type SessionStatsResponse } from '@threadline/contracts';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -20,16 +20,16 @@ export class IntegratorChatController {
 
   @Post()
   @HttpCode(200)
-  async chatOnce(@Headers() headers: Record<string, string | undefined>, @Body() body: unknown): Promise<ChatResponse> {
-    const caller = await authorizeIntegrator(this.keys, headers.authorization, headers['x-user-id']);
+  async chatOnce(@Headers() headers: Record<string, string | undefined>, @Ip() ip: string, @Body() body: unknown): Promise<ChatResponse> {
+    const caller = await authorizeIntegrator(this.keys, headers.authorization, headers['x-user-id'], ip);
     const { message, thread_id } = parseInput(ChatBody, body);
     return this.chat.reply(caller, threadOf(caller, thread_id), message);
   }
 
   @Post('stream')
-  async chatStream(@Headers() headers: Record<string, string | undefined>, @Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
+  async chatStream(@Headers() headers: Record<string, string | undefined>, @Ip() ip: string, @Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
     // Everything that can be refused is refused before the stream opens, as a plain HTTP error.
-    const caller = await authorizeIntegrator(this.keys, headers.authorization, headers['x-user-id']);
+    const caller = await authorizeIntegrator(this.keys, headers.authorization, headers['x-user-id'], ip);
     const { message, thread_id } = parseInput(ChatBody, body);
     this.chat.checkMessage(message);
     await this.chat.stream(caller, threadOf(caller, thread_id), message, reply).catch((error: unknown) => {
@@ -40,15 +40,15 @@ export class IntegratorChatController {
   }
 
   @Get('history')
-  async history(@Headers() headers: Record<string, string | undefined>, @Query() query: unknown): Promise<HistoryResponse> {
-    const caller = await authorizeIntegrator(this.keys, headers.authorization, headers['x-user-id']);
+  async history(@Headers() headers: Record<string, string | undefined>, @Ip() ip: string, @Query() query: unknown): Promise<HistoryResponse> {
+    const caller = await authorizeIntegrator(this.keys, headers.authorization, headers['x-user-id'], ip);
     const { limit, thread_id } = parseInput(HistoryQuery, query, 'query');
     return this.chat.history(threadOf(caller, thread_id), limit);
   }
 
   @Delete('history')
-  async clearHistory(@Headers() headers: Record<string, string | undefined>, @Query() query: unknown): Promise<{ success: boolean; message: string; thread_id: string }> {
-    const caller = await authorizeIntegrator(this.keys, headers.authorization, headers['x-user-id']);
+  async clearHistory(@Headers() headers: Record<string, string | undefined>, @Ip() ip: string, @Query() query: unknown): Promise<{ success: boolean; message: string; thread_id: string }> {
+    const caller = await authorizeIntegrator(this.keys, headers.authorization, headers['x-user-id'], ip);
     const { thread_id } = parseInput(ThreadQuery, query, 'query');
     const thread = threadOf(caller, thread_id);
     const cleared = await this.chat.clear(thread);
@@ -56,8 +56,8 @@ export class IntegratorChatController {
   }
 
   @Get('sessions')
-  async stats(@Headers() headers: Record<string, string | undefined>): Promise<SessionStatsResponse> {
-    const caller = await authorizeIntegrator(this.keys, headers.authorization, headers['x-user-id']);
+  async stats(@Headers() headers: Record<string, string | undefined>, @Ip() ip: string): Promise<SessionStatsResponse> {
+    const caller = await authorizeIntegrator(this.keys, headers.authorization, headers['x-user-id'], ip);
     return this.chat.stats(caller, threadOf(caller));
   }
 }
