@@ -5,6 +5,7 @@ import { isUniqueViolation } from '@api/storage/database.js';
 import { SessionsService } from '@api/sessions/sessions.service.js';
 import { SessionRepository, type SessionIdentity } from '@api/sessions/session.repository.js';
 import { toMessageDto, type MessageRow, type SessionRow } from '@api/sessions/session.types.js';
+import type { WindowRow } from '@api/sessions/window-cache.js';
 import type { UpstreamUsage } from '@api/llm/chat-model.port.js';
 import { estimateMessageTokens } from '@api/usage/token-counter.js';
 import { alreadyStored, toNewMessage } from './client-turn.js';
@@ -12,7 +13,7 @@ import type { RoundOutcome } from './model-round.js';
 import type { ClientTurn, TurnInput, TurnResult } from './turn.types.js';
 
 export type StoredUserMessage =
-  | { duplicateOf: null; session: SessionRow; userMessage: MessageDto; newThread: boolean }
+  | { duplicateOf: null; session: SessionRow; userMessage: MessageDto; newThread: boolean; window: WindowRow[] | null }
   | { duplicateOf: TurnResult };
 
 /** Writes a turn's messages; the user message always lands before the model is asked. */
@@ -23,7 +24,8 @@ export class TurnRecorder {
     private readonly repo: SessionRepository,
   ) {}
 
-  async storeUserMessage(input: TurnInput): Promise<StoredUserMessage> {
+  /** `fence`: the turn lock's (see Coordination.acquireTurnLock); every write of the turn carries it. */
+  async storeUserMessage(input: TurnInput, fence: number): Promise<StoredUserMessage> {
     const message = {
       role: 'user' as const,
       content: input.text,
@@ -36,8 +38,8 @@ export class TurnRecorder {
     let newThread = resolved.created && resolved.replacedEnded;
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        const row = await this.sessions.append(resolved.session, message);
-        if (row) return { duplicateOf: null, session: resolved.session, userMessage: toMessageDto(row), newThread };
+        const stored = await this.sessions.append(resolved.session, message, { fence, readWindow: true });
+        if (stored) return { duplicateOf: null, session: resolved.session, userMessage: toMessageDto(stored.row), newThread, window: stored.window };
       } catch (error) {
         if (input.clientMessageId && isUniqueViolation(error)) return { duplicateOf: await this.previousAnswer(resolved.session, input.clientMessageId) };
         throw error;
@@ -54,23 +56,28 @@ export class TurnRecorder {
    * retry resends (see alreadyStored); an empty thread is first seeded with the client's
    * earlier messages. The newest of them stands for the turn's user message.
    */
-  async storeClientMessages(input: TurnInput, client: ClientTurn): Promise<StoredUserMessage> {
+  async storeClientMessages(input: TurnInput, client: ClientTurn, fence: number): Promise<StoredUserMessage> {
     let resolved = await this.sessions.getOrCreate(input.identity);
     let newThread = resolved.created && resolved.replacedEnded;
     for (let attempt = 0; attempt < 3; attempt++) {
       const newest = await this.repo.loadNewest(resolved.session.id, client.messages.length);
       let last: MessageRow | null = newest[0] ?? null;
       let stored = true;
+      let window: WindowRow[] | null = null;
       const fresh = newest.length ? client.messages.slice(alreadyStored(newest, client.messages)) : [...(client.earlier ?? []), ...client.messages];
-      for (const message of fresh) {
-        const row = await this.sessions.append(resolved.session, toNewMessage(message, input.participant ?? null, input.identity.apiKeyId ?? null));
-        if (!row) {
+      for (const [index, message] of fresh.entries()) {
+        const appended = await this.sessions.append(resolved.session, toNewMessage(message, input.participant ?? null, input.identity.apiKeyId ?? null), {
+          fence,
+          readWindow: index === fresh.length - 1,
+        });
+        if (!appended) {
           stored = false;
           break;
         }
-        last = row;
+        last = appended.row;
+        window = appended.window;
       }
-      if (stored && last) return { duplicateOf: null, session: resolved.session, userMessage: toMessageDto(last), newThread };
+      if (stored && last) return { duplicateOf: null, session: resolved.session, userMessage: toMessageDto(last), newThread, window };
       // Cleared or expired between lookup and write: the messages open the key's next thread.
       resolved = await this.sessions.getOrCreate(input.identity);
       newThread = true;
@@ -84,10 +91,11 @@ export class TurnRecorder {
     usage: UpstreamUsage & { estimated: boolean },
     costMicros: number | null,
     model: string,
-    charge: { price: AppliedPrice | null; apiKeyId: string | null } = { price: null, apiKeyId: null },
+    charge: { price: AppliedPrice | null; apiKeyId: string | null },
+    fence: number,
   ): Promise<MessageDto> {
     const status = outcome.error ? (outcome.text ? 'partial' : 'error') : 'complete';
-    const row = await this.sessions.append(
+    const stored = await this.sessions.append(
       session,
       {
         role: 'assistant',
@@ -102,14 +110,14 @@ export class TurnRecorder {
         apiKeyId: charge.apiKeyId,
       },
       // A staff clear during the answer still records it in the transcript it belongs to.
-      true,
+      { evenIfEnded: true, fence },
     );
-    return toMessageDto(row!);
+    return toMessageDto(stored!.row);
   }
 
-  async storeToolResult(session: SessionRow, toolCallId: string, content: string): Promise<MessageDto> {
-    const row = await this.sessions.append(session, { role: 'tool', content, toolCallId, tokenCount: estimateMessageTokens(content) }, true);
-    return toMessageDto(row!);
+  async storeToolResult(session: SessionRow, toolCallId: string, content: string, fence: number): Promise<MessageDto> {
+    const stored = await this.sessions.append(session, { role: 'tool', content, toolCallId, tokenCount: estimateMessageTokens(content) }, { evenIfEnded: true, fence });
+    return toMessageDto(stored!.row);
   }
 
   latestSession(identity: SessionIdentity): Promise<SessionRow | null> {

@@ -8,6 +8,7 @@ import { Coordination, LockTimeoutError } from '@api/coordination/coordination.p
 import { ChatModel, type ChatModelMessage, type UpstreamError } from '@api/llm/chat-model.port.js';
 import { SessionEvents } from '@api/sessions/session-events.js';
 import type { SessionRow } from '@api/sessions/session.types.js';
+import type { WindowRow } from '@api/sessions/window-cache.js';
 import { WindowService } from '@api/sessions/window.service.js';
 import { ToolRegistry } from '@api/tools/tool-registry.js';
 import { BudgetService } from '@api/usage/budget.service.js';
@@ -67,11 +68,12 @@ export class TurnService {
         if (error instanceof LockTimeoutError) throw new ApiError('unavailable', 'this conversation is busy with earlier messages; try again shortly', { 'retry-after': '5' });
         throw error;
       });
+    let charged: Promise<void> = Promise.resolve();
     try {
       // Inside the lock, so a user's queued turns each see the previous one's charge;
       // before the user message is stored, so a refused turn leaves no trace in the thread.
       await this.budgets.check(identity);
-      const stored = input.client ? await this.recorder.storeClientMessages(input, input.client) : await this.recorder.storeUserMessage(input);
+      const stored = input.client ? await this.recorder.storeClientMessages(input, input.client, lock.fence) : await this.recorder.storeUserMessage(input, lock.fence);
       if (stored.duplicateOf) return stored.duplicateOf;
       const { session, userMessage, newThread } = stored;
       tagSession(session.id);
@@ -79,7 +81,7 @@ export class TurnService {
       this.events.emit('message', session, userMessage);
       this.inFlight.begin(threadKey, turnId, session.id);
       try {
-        const { firstSeq, upstream, ...answer } = await this.answer(session, turnId, input);
+        const { firstSeq, upstream, ...answer } = await this.answer(session, turnId, input, { fence: lock.fence, window: stored.window });
         this.events.emit('turn', {
           channel: session.channel,
           status: answer.assistant.status,
@@ -89,14 +91,17 @@ export class TurnService {
           costMicros: answer.costMicros,
           upstream,
         });
-        await this.budgets.charge(identity, { tokens: answer.usage?.totalTokens ?? 0, costMicros: answer.costMicros });
+        // Not awaited here: the release below goes out on the same connection in the same
+        // tick, so both cost one round trip and the next turn still sees this charge.
+        charged = this.budgets.charge(identity, { tokens: answer.usage?.totalTokens ?? 0, costMicros: answer.costMicros });
         this.summaries.foldOlderThan(session, firstSeq);
         return { turnId, session, userMessage, newThread, command: null, ...answer };
       } finally {
         this.inFlight.end(threadKey, turnId);
       }
     } finally {
-      await lock.release().catch((error: Error) => this.logger.warn(`lock release failed: ${error.message}`));
+      const released = lock.release().catch((error: Error) => this.logger.warn(`lock release failed: ${error.message}`));
+      await Promise.all([charged, released]);
     }
   }
 
@@ -104,11 +109,12 @@ export class TurnService {
     session: SessionRow,
     turnId: string,
     input: TurnInput,
+    held: { fence: number; window: WindowRow[] | null },
   ): Promise<Pick<TurnResult, 'assistant' | 'usage' | 'costMicros' | 'error' | 'finishReason' | 'upstreamError'> & { model: string; firstSeq: number; upstream: UpstreamCallSample[] }> {
     const upstream: UpstreamCallSample[] = [];
     const threadKey = `${session.channel}:${session.key}`;
     const { client } = input;
-    const { messages, firstSeq } = await this.window.build(session, client?.systemPrompt);
+    const { messages, firstSeq } = await this.window.build(session, client?.systemPrompt, held.window);
     const tools = client?.tools ?? this.tools.specsFor(session.channel);
     const model = this.model.resolveModel(client?.model);
     const maxOutputTokens = Math.min(client?.maxOutputTokens ?? Infinity, this.config.env.LLM_MAX_OUTPUT_TOKENS);
@@ -155,7 +161,7 @@ export class TurnService {
         upstreamError: outcome.error,
       });
       if (outcome.toolCalls.length > 0 && !outcome.error) {
-        const callRow = await this.recorder.storeAssistant(session, outcome, usage, cost, model, charge);
+        const callRow = await this.recorder.storeAssistant(session, outcome, usage, cost, model, charge, held.fence);
         this.events.emit('message', session, callRow);
         // The client's own tools run on the client, which answers in its next request.
         if (client?.tools) return finish(callRow);
@@ -164,13 +170,13 @@ export class TurnService {
         const results = this.tools.runCalls(outcome.toolCalls, { channel: session.channel, sessionId: session.id, signal: input.signal }, sink.status);
         for (const [index, call] of outcome.toolCalls.entries()) {
           const result = await results[index]!;
-          const toolRow = await this.recorder.storeToolResult(session, call.id, result.content);
+          const toolRow = await this.recorder.storeToolResult(session, call.id, result.content, held.fence);
           this.events.emit('message', session, toolRow);
           messages.push({ role: 'tool', content: result.content, tool_call_id: call.id });
         }
         continue;
       }
-      const assistant = await this.recorder.storeAssistant(session, outcome, usage, cost, model, charge);
+      const assistant = await this.recorder.storeAssistant(session, outcome, usage, cost, model, charge, held.fence);
       this.events.emit('message', session, assistant);
       return finish(assistant);
     }

@@ -66,6 +66,67 @@ describe.each(kinds)('coordination port (%s)', (kind, make) => {
     expect(await coordination.cacheGet('x')).toBeNull();
   });
 
+  it('fences are microseconds of the clock, strictly growing, on any key', async () => {
+    const before = Date.now() * 1000;
+    const fences: number[] = [];
+    for (const key of ['f1', 'f2', 'f1', 'f1']) {
+      const lock = await coordination.acquireTurnLock(key, { waitMs: 1000, leaseMs: 5000 });
+      fences.push(lock.fence);
+      await lock.release();
+    }
+    expect(fences[0]!).toBeGreaterThanOrEqual(before - 5_000_000); // Redis's clock, not ours: allow skew
+    for (let i = 1; i < fences.length; i++) expect(fences[i]!).toBeGreaterThan(fences[i - 1]!);
+    expect(Number.isSafeInteger(fences.at(-1))).toBe(true);
+  });
+
+  describe('tail cache (the window cache)', () => {
+    const options = { maxItems: 3, ttlSeconds: 60 };
+
+    it('is a miss until filled; appends move it from seq-1 to seq and keep the newest maxItems', async () => {
+      expect(await coordination.tailRead('w')).toBeNull();
+      await coordination.tailFill('w', 2, ['a', 'b'], options);
+      expect(await coordination.tailRead('w')).toEqual(['a', 'b']);
+      expect(await coordination.tailAppend('w', 3, 'c', { ...options, read: true })).toEqual(['a', 'b', 'c']);
+      expect(await coordination.tailAppend('w', 4, 'd', options)).toEqual([]);
+      expect(await coordination.tailRead('w')).toEqual(['b', 'c', 'd']);
+      // a seq that counts without an item (a failed answer)
+      expect(await coordination.tailAppend('w', 5, null, { ...options, read: true })).toEqual(['b', 'c', 'd']);
+      expect(await coordination.tailAppend('w', 6, 'e', { ...options, read: true })).toEqual(['c', 'd', 'e']);
+    });
+
+    it('a missed write (a gap in seq) makes it a miss, never a stale answer', async () => {
+      await coordination.tailFill('g', 1, ['a'], options);
+      expect(await coordination.tailAppend('g', 3, 'c', { ...options, read: true })).toBeNull();
+      expect(await coordination.tailRead('g')).toBeNull();
+      // the same seq reported twice is out of step too
+      await coordination.tailFill('g2', 1, ['a'], options);
+      await coordination.tailAppend('g2', 2, 'b', options);
+      expect(await coordination.tailAppend('g2', 2, 'b', options)).toBeNull();
+      expect(await coordination.tailRead('g2')).toBeNull();
+    });
+
+    it('a reader cannot install a snapshot older than a write reported meanwhile', async () => {
+      // reader read the store through seq 4; a writer stored seq 5 and reported it before the reader filled
+      expect(await coordination.tailAppend('r', 5, 'e', options)).toBeNull();
+      await coordination.tailFill('r', 4, ['c', 'd'], options);
+      expect(await coordination.tailRead('r')).toBeNull();
+      // a reader that saw seq 5 may
+      await coordination.tailFill('r', 5, ['c', 'd', 'e'], options);
+      expect(await coordination.tailRead('r')).toEqual(['c', 'd', 'e']);
+      // and a second filler does not overwrite an entry in step
+      await coordination.tailFill('r', 5, ['x'], options);
+      expect(await coordination.tailRead('r')).toEqual(['c', 'd', 'e']);
+    });
+
+    it('fills keep only the newest maxItems; drop forgets the entry', async () => {
+      await coordination.tailFill('d', 5, ['a', 'b', 'c', 'd', 'e'], options);
+      expect(await coordination.tailRead('d')).toEqual(['c', 'd', 'e']);
+      await coordination.tailDrop('d');
+      expect(await coordination.tailRead('d')).toBeNull();
+      expect(await coordination.tailAppend('d', 6, 'f', options)).toBeNull();
+    });
+  });
+
   it('publishes to subscribers', async () => {
     const got = new Promise((resolve) => void coordination.subscribe('chan', resolve));
     await new Promise((r) => setTimeout(r, 50));
@@ -90,6 +151,11 @@ describe.each(kinds)('coordination port (%s)', (kind, make) => {
       expect(waited).toBeLessThan(3000);
       expect(lock.fence).toBeGreaterThan(stale.fence);
       await lock.release();
+      // Redis lost its keys (a restart without persistence): fences still grow
+      for await (const keys of survivor.client.scanIterator({ MATCH: `${prefix}*` })) if (keys.length) await survivor.client.del(keys);
+      const after = await survivor.acquireTurnLock('s', { waitMs: 1000, leaseMs: 600 });
+      expect(after.fence).toBeGreaterThan(lock.fence);
+      await after.release();
     } finally {
       await survivor.close();
       await doomed.close().catch(() => undefined);

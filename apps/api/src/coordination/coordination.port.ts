@@ -1,5 +1,9 @@
 export interface TurnLock {
-  /** grows by one per acquisition of the same lock: a write stamped with an older fence is stale */
+  /**
+   * Larger than every fence granted before on any key (microseconds of the coordinator's
+   * clock, strictly growing). Stored with each write, it lets the database refuse a
+   * holder whose lease lapsed once a newer holder has written.
+   */
   readonly fence: number;
   release(): Promise<void>;
 }
@@ -16,6 +20,19 @@ export class LockTimeoutError extends Error {
 }
 
 export type Unsubscribe = () => Promise<void>;
+
+/**
+ * The newest items of a sequence kept in step with the store that owns it (a session's
+ * context window). Every write to the store is reported with its `seq`; an entry only
+ * ever moves from `seq - 1` to `seq`, so a missed write (a crash between the store and
+ * the cache, a writer without the cache) leaves it out of step, and out of step means
+ * dropped and refilled from the store, never served.
+ */
+export interface TailCacheOptions {
+  /** keep at most this many items */
+  maxItems: number;
+  ttlSeconds: number;
+}
 
 /**
  * Hot, shared state: per-session turn locks (FIFO, leased), counters for rate limits
@@ -37,6 +54,20 @@ export abstract class Coordination {
   abstract cacheGet<T>(key: string): Promise<T | null>;
   abstract cacheSet(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   abstract cacheDelete(key: string): Promise<void>;
+
+  /**
+   * Records that the store now holds `seq` (with `item`, or nothing the cache keeps when null).
+   * With `read`, returns the items after the append when the entry was in step, else null.
+   */
+  abstract tailAppend(key: string, seq: number, item: string | null, options: TailCacheOptions & { read?: boolean }): Promise<string[] | null>;
+  /** The items (oldest first) when an entry is in step, null on a miss. */
+  abstract tailRead(key: string): Promise<string[] | null>;
+  /**
+   * Installs items read from the store as of `throughSeq`, unless a write the reader did not
+   * see (a higher seq) was reported meanwhile or another reader already filled the entry.
+   */
+  abstract tailFill(key: string, throughSeq: number, items: string[], options: TailCacheOptions): Promise<void>;
+  abstract tailDrop(key: string): Promise<void>;
 
   abstract publish(channel: string, payload: unknown): Promise<void>;
   abstract subscribe(channel: string, handler: (payload: unknown) => void): Promise<Unsubscribe>;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { Coordination, LockTimeoutError, type LockOptions, type TurnLock, type Unsubscribe } from './coordination.port.js';
+import { Coordination, LockTimeoutError, type LockOptions, type TailCacheOptions, type TurnLock, type Unsubscribe } from './coordination.port.js';
+import { MemoryTailCache } from './tail-cache.memory.js';
 
 interface Waiter {
   grant: () => void;
@@ -7,7 +8,6 @@ interface Waiter {
 
 interface LockState {
   held: boolean;
-  fence: number;
   queue: Waiter[];
 }
 
@@ -18,10 +18,11 @@ export class InProcessCoordination extends Coordination {
   private readonly counters = new Map<string, { value: number; expiresAt: number }>();
   private readonly cache = new Map<string, { value: string; expiresAt: number }>();
   private readonly bus = new EventEmitter().setMaxListeners(0);
+  private lastFence = 0;
+  private readonly tails = new MemoryTailCache();
 
   async acquireTurnLock(lockKey: string, options: LockOptions): Promise<TurnLock> {
-    // Fences only matter across processes; in one process a lock never outlives its holder.
-    const lock = this.locks.get(lockKey) ?? { held: false, fence: 0, queue: [] };
+    const lock = this.locks.get(lockKey) ?? { held: false, queue: [] };
     this.locks.set(lockKey, lock);
     if (lock.held) {
       await new Promise<void>((resolve, reject) => {
@@ -34,7 +35,7 @@ export class InProcessCoordination extends Coordination {
       });
     }
     lock.held = true;
-    const fence = ++lock.fence;
+    const fence = this.nextFence();
     let released = false;
     return {
       fence,
@@ -46,6 +47,12 @@ export class InProcessCoordination extends Coordination {
         else this.locks.delete(lockKey);
       },
     };
+  }
+
+  /** Microseconds of wall time, strictly growing: fences stored in the database still rank below new ones after a restart. */
+  private nextFence(): number {
+    this.lastFence = Math.max(Date.now() * 1000, this.lastFence + 1);
+    return this.lastFence;
   }
 
   async increment(counterKey: string, by: number, ttlSeconds: number): Promise<number> {
@@ -76,6 +83,22 @@ export class InProcessCoordination extends Coordination {
 
   async cacheDelete(key: string): Promise<void> {
     this.cache.delete(key);
+  }
+
+  async tailAppend(key: string, seq: number, item: string | null, options: TailCacheOptions & { read?: boolean }): Promise<string[] | null> {
+    return this.tails.append(key, seq, item, options);
+  }
+
+  async tailRead(key: string): Promise<string[] | null> {
+    return this.tails.read(key);
+  }
+
+  async tailFill(key: string, throughSeq: number, items: string[], options: TailCacheOptions): Promise<void> {
+    this.tails.fill(key, throughSeq, items, options);
+  }
+
+  async tailDrop(key: string): Promise<void> {
+    this.tails.drop(key);
   }
 
   async publish(channel: string, payload: unknown): Promise<void> {

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { createClient, type RedisClientType } from 'redis';
 import { randomToken } from '@api/common/ids.js';
-import { Coordination, LockTimeoutError, type LockOptions, type TurnLock, type Unsubscribe } from './coordination.port.js';
-import { ENQUEUE, LEAVE, TRY_GRANT } from './redis-lock.scripts.js';
+import { Coordination, LockTimeoutError, type LockOptions, type TailCacheOptions, type TurnLock, type Unsubscribe } from './coordination.port.js';
+import { ENQUEUE_AND_TRY, LEAVE, TRY_GRANT } from './redis-lock.scripts.js';
+import { TAIL_APPEND, TAIL_FILL, TAIL_READ } from './redis-tail.scripts.js';
 
 export class RedisCoordination extends Coordination {
   readonly kind = 'redis' as const;
@@ -42,8 +43,9 @@ export class RedisCoordination extends Coordination {
     const token = randomToken(12);
     const keys = [`${this.prefix}lock:${lockKey}:q`, `${this.prefix}lock:${lockKey}:fence`];
     const alivePrefix = `${this.prefix}lock:${lockKey}:alive:`;
-    const lease = String(options.leaseMs);
-    await this.client.eval(ENQUEUE, { keys, arguments: [alivePrefix, token, lease, String(options.waitMs + options.leaseMs * 2)] });
+    const enqueue = () =>
+      this.client.eval(ENQUEUE_AND_TRY, { keys, arguments: [alivePrefix, token, String(options.leaseMs), String(options.waitMs + options.leaseMs * 2)] }).then(Number);
+    const first = await enqueue();
     // Renew our lease while we wait and while we hold; a dead process stops renewing.
     const renew = setInterval(() => {
       void this.client.pExpire(`${alivePrefix}${token}`, options.leaseMs).catch(() => undefined);
@@ -51,7 +53,7 @@ export class RedisCoordination extends Coordination {
     }, Math.max(100, Math.floor(options.leaseMs / 3)));
     const leave = () => this.client.eval(LEAVE, { keys, arguments: [alivePrefix, token, this.releaseChannel, lockKey] });
     try {
-      const fence = await this.waitForGrant(lockKey, keys, alivePrefix, token, options);
+      const fence = first > 0 ? first : await this.waitForGrant(lockKey, keys, alivePrefix, token, options, enqueue);
       let released = false;
       return {
         fence,
@@ -69,7 +71,7 @@ export class RedisCoordination extends Coordination {
     }
   }
 
-  private async waitForGrant(lockKey: string, keys: string[], alivePrefix: string, token: string, options: LockOptions): Promise<number> {
+  private async waitForGrant(lockKey: string, keys: string[], alivePrefix: string, token: string, options: LockOptions, enqueue: () => Promise<number>): Promise<number> {
     const deadline = Date.now() + options.waitMs;
     // Releases wake us at once; the poll only catches holders that died without releasing.
     const pollMs = Math.max(50, Math.min(1000, Math.floor(options.leaseMs / 4)));
@@ -82,7 +84,8 @@ export class RedisCoordination extends Coordination {
       }
       if (result < 0) {
         woken.cancel();
-        await this.client.eval(ENQUEUE, { keys, arguments: [alivePrefix, token, String(options.leaseMs), String(options.waitMs + options.leaseMs * 2)] });
+        const regranted = await enqueue();
+        if (regranted > 0) return regranted;
         continue;
       }
       if (Date.now() >= deadline) {
@@ -142,6 +145,28 @@ export class RedisCoordination extends Coordination {
 
   async cacheDelete(key: string): Promise<void> {
     await this.client.del(`${this.prefix}cache:${key}`);
+  }
+
+  async tailAppend(key: string, seq: number, item: string | null, options: TailCacheOptions & { read?: boolean }): Promise<string[] | null> {
+    const args = [String(seq), item ?? '', String(options.maxItems), String(options.ttlSeconds * 1000), options.read ? '1' : '0'];
+    return (await this.client.eval(TAIL_APPEND, { keys: this.tailKeys(key), arguments: args })) as string[] | null;
+  }
+
+  async tailRead(key: string): Promise<string[] | null> {
+    return (await this.client.eval(TAIL_READ, { keys: this.tailKeys(key) })) as string[] | null;
+  }
+
+  async tailFill(key: string, throughSeq: number, items: string[], options: TailCacheOptions): Promise<void> {
+    const args = [String(throughSeq), String(options.maxItems), String(options.ttlSeconds * 1000), ...items];
+    await this.client.eval(TAIL_FILL, { keys: this.tailKeys(key), arguments: args });
+  }
+
+  async tailDrop(key: string): Promise<void> {
+    await this.client.del(this.tailKeys(key));
+  }
+
+  private tailKeys(key: string): [string, string] {
+    return [`${this.prefix}tail:${key}:seq`, `${this.prefix}tail:${key}:items`];
   }
 
   async publish(channel: string, payload: unknown): Promise<void> {

@@ -4,6 +4,7 @@ import { AppConfig } from '@api/config/app-config.js';
 import { SessionEvents } from './session-events.js';
 import { SessionRepository } from './session.repository.js';
 import { SessionsService } from './sessions.service.js';
+import { WindowCache } from './window-cache.js';
 
 const BATCH = 500;
 
@@ -24,6 +25,7 @@ export class SessionSweeper implements OnApplicationBootstrap, OnApplicationShut
     private readonly events: SessionEvents,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly windows: WindowCache,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -48,6 +50,7 @@ export class SessionSweeper implements OnApplicationBootstrap, OnApplicationShut
     for (;;) {
       const expired = await this.repo.expireDue(this.clock.now(), BATCH);
       for (const session of expired) {
+        await this.windows.drop(session.id);
         this.events.emit('ended', session, 'ttl');
         this.events.emit('updated', session);
       }

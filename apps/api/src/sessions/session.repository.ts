@@ -1,9 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import type { Channel, SessionStatus } from '@threadline/contracts';
 import { newId } from '@api/common/ids.js';
-import { Database, type Queryable } from '@api/storage/database.js';
+import { Database } from '@api/storage/database.js';
 import { usageAggregateCtes } from '@api/usage/usage-aggregates.sql.js';
 import type { EndedBy, MessageRow, NewMessage, SessionRow } from './session.types.js';
+import type { WindowRow } from './window-cache.js';
+
+/** The stored message, with the session's fields the append changed (or that others may have). */
+export type AppendedRow = MessageRow & {
+  session_status: SessionRow['status'];
+  session_summary: string | null;
+  session_summary_through_seq: number;
+  session_expires_at: Date;
+  session_last_activity_at: Date;
+};
+
+export interface AppendOptions {
+  /** store it even though the session ended (the tail of a turn in flight when staff cleared it) */
+  evenIfEnded?: boolean;
+  /** the turn lock's fence: refused when a newer holder already wrote to the session */
+  fence?: number | null;
+}
 
 export interface SessionIdentity {
   channel: Channel;
@@ -55,9 +72,9 @@ export class SessionRepository {
    * session is no longer active (unless `evenIfEnded`, for the tail of a turn in flight).
    * A message with usage is also folded into the usage aggregates in the same statement.
    */
-  async appendMessage(sessionId: string, message: NewMessage, now: Date, idleExpiresAt: Date, evenIfEnded = false, tx: Queryable = this.db): Promise<MessageRow | null> {
+  async appendMessage(sessionId: string, message: NewMessage, now: Date, idleExpiresAt: Date, options: AppendOptions = {}): Promise<AppendedRow | null> {
     const usage = message.usage ?? null;
-    const { rows } = await tx.query<MessageRow>(
+    const { rows } = await this.db.query<AppendedRow>(
       `WITH s AS (
          UPDATE sessions SET
            message_count = message_count + 1,
@@ -68,9 +85,10 @@ export class SessionRepository {
            completion_tokens = completion_tokens + COALESCE($12::int, 0),
            cached_tokens = cached_tokens + COALESCE($13::int, 0),
            cost_micros = cost_micros + COALESCE($15::bigint, 0),
-           unpriced_messages = unpriced_messages + CASE WHEN $11::int IS NOT NULL AND $15::bigint IS NULL THEN 1 ELSE 0 END
-         WHERE id = $1 AND ((status = 'active' AND expires_at > $2) OR $17::boolean)
-         RETURNING message_count, channel, tenant, end_user_id
+           unpriced_messages = unpriced_messages + CASE WHEN $11::int IS NOT NULL AND $15::bigint IS NULL THEN 1 ELSE 0 END,
+           turn_fence = GREATEST(turn_fence, COALESCE($22::bigint, 0))
+         WHERE id = $1 AND ((status = 'active' AND expires_at > $2) OR $17::boolean) AND ($22::bigint IS NULL OR turn_fence <= $22::bigint)
+         RETURNING message_count, channel, tenant, end_user_id, status, summary, summary_through_seq, expires_at, last_activity_at
        ),
        m AS (
          INSERT INTO messages (id, session_id, seq, role, content, status, participant, tool_calls, tool_call_id, model, token_count,
@@ -80,7 +98,9 @@ export class SessionRepository {
          RETURNING *
        ),
        ${usageAggregateCtes('$2', '$20')}
-       SELECT * FROM m`,
+       SELECT m.*, s.status AS session_status, s.summary AS session_summary, s.summary_through_seq AS session_summary_through_seq,
+              s.expires_at AS session_expires_at, s.last_activity_at AS session_last_activity_at
+       FROM m, s`,
       [
         sessionId,
         now,
@@ -98,14 +118,36 @@ export class SessionRepository {
         message.model ?? null,
         message.costMicros ?? null,
         usage ? usage.estimated : null,
-        evenIfEnded,
+        options.evenIfEnded ?? false,
         message.tokenCount,
         message.clientMessageId ?? null,
         message.apiKeyId ?? null,
         message.price ? JSON.stringify(message.price) : null,
+        options.fence ?? null,
       ],
     );
     return rows[0] ?? null;
+  }
+
+  /** A turn holding `fence` came after another holder wrote: its lease lapsed and it must not write. */
+  async isFencedOut(sessionId: string, fence: number): Promise<boolean> {
+    const { rows } = await this.db.query<{ stale: boolean }>(`SELECT turn_fence > $2::bigint AS stale FROM sessions WHERE id = $1`, [sessionId, fence]);
+    return rows[0]?.stale ?? false;
+  }
+
+  /**
+   * The window's candidates (newest first) and the session's message count in the same
+   * snapshot, so the window cache can tell whether a write landed after this read.
+   */
+  async loadWindow(sessionId: string, limit: number): Promise<{ throughSeq: number; rows: WindowRow[] }> {
+    const { rows } = await this.db.query<WindowRow & { through_seq: number }>(
+      `SELECT s.message_count AS through_seq, m.seq, m.role, m.content, m.tool_calls, m.tool_call_id, m.token_count
+       FROM sessions s
+       LEFT JOIN LATERAL (SELECT * FROM messages WHERE session_id = s.id AND status <> 'error' ORDER BY seq DESC LIMIT $2) m ON true
+       WHERE s.id = $1`,
+      [sessionId, limit],
+    );
+    return { throughSeq: rows[0]?.through_seq ?? 0, rows: rows.filter((r) => r.seq !== null) };
   }
 
   /** The newest `limit` messages the model may see, newest first: one backward index range scan. */

@@ -3,10 +3,11 @@ import { SessionEvents } from './session-events.js';
 import { SessionRepository } from './session.repository.js';
 import { SessionSweeper } from './session-sweeper.js';
 import { SessionsService } from './sessions.service.js';
+import { WindowCache } from './window-cache.js';
 import { WindowService } from './window.service.js';
 
 @Module({
-  providers: [SessionRepository, SessionsService, SessionEvents, WindowService, SessionSweeper],
-  exports: [SessionRepository, SessionsService, SessionEvents, WindowService, SessionSweeper],
+  providers: [SessionRepository, SessionsService, SessionEvents, WindowCache, WindowService, SessionSweeper],
+  exports: [SessionRepository, SessionsService, SessionEvents, WindowCache, WindowService, SessionSweeper],
 })
 export class SessionsModule {}

@@ -3,8 +3,17 @@ import type { Channel } from '@threadline/contracts';
 import { Clock } from '@api/common/clock.js';
 import { AppConfig } from '@api/config/app-config.js';
 import { SessionEvents } from './session-events.js';
-import { SessionRepository, type SessionIdentity } from './session.repository.js';
+import { ApiError } from '@api/common/api-error.js';
+import { SessionRepository, type AppendOptions, type SessionIdentity } from './session.repository.js';
 import type { EndedBy, MessageRow, NewMessage, SessionRow } from './session.types.js';
+import { KnownSessions } from './known-sessions.js';
+import { WindowCache, type WindowRow } from './window-cache.js';
+
+export interface Appended {
+  row: MessageRow;
+  /** the session's window after this message, when asked for and the cache had it */
+  window: WindowRow[] | null;
+}
 
 export interface ResolvedSession {
   session: SessionRow;
@@ -22,10 +31,31 @@ export class SessionsService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly events: SessionEvents,
+    private readonly windows: WindowCache,
   ) {}
 
-  /** Idempotent under concurrency: racing first messages meet on the partial unique index. */
+  private readonly known = new KnownSessions();
+
+  /**
+   * Idempotent under concurrency: racing first messages meet on the partial unique index.
+   * A thread's active session is remembered here: every append checks in the same
+   * statement that the session is still active, so a session ended elsewhere is caught
+   * there (the caller then calls `forget` and asks again).
+   */
   async getOrCreate(identity: SessionIdentity): Promise<ResolvedSession> {
+    const known = this.known.get(identity.channel, identity.key);
+    if (known && !this.isOverdue(known)) return { session: known, created: false, replacedEnded: false };
+    const resolved = await this.resolve(identity);
+    this.known.remember(resolved.session);
+    return resolved;
+  }
+
+  /** The remembered session turned out ended (an append was refused): look it up afresh next time. */
+  forget(identity: SessionIdentity): void {
+    this.known.forget(identity.channel, identity.key);
+  }
+
+  private async resolve(identity: SessionIdentity): Promise<ResolvedSession> {
     let replacedEnded = false;
     for (let attempt = 0; attempt < 5; attempt++) {
       const now = this.clock.now();
@@ -76,10 +106,32 @@ export class SessionsService {
     return session.status === 'active' && session.expires_at.getTime() <= now.getTime();
   }
 
-  async append(session: SessionRow, message: NewMessage, evenIfEnded = false): Promise<MessageRow | null> {
+  /**
+   * Stores a message at the session's next seq; null when the session is no longer active.
+   * A turn passes its lock's fence: when a newer holder has written, the write is refused.
+   */
+  async append(session: SessionRow, message: NewMessage, options: AppendOptions & { readWindow?: boolean } = {}): Promise<Appended | null> {
     const now = this.clock.now();
     const idleExpiresAt = new Date(now.getTime() + this.config.sessionTtl[session.channel].idleSeconds * 1000);
-    return this.repo.appendMessage(session.id, message, now, idleExpiresAt, evenIfEnded);
+    const appended = await this.repo.appendMessage(session.id, message, now, idleExpiresAt, options);
+    if (!appended) {
+      this.known.forget(session.channel, session.key);
+      if (options.fence != null && (await this.repo.isFencedOut(session.id, options.fence))) {
+        throw new ApiError('unavailable', 'this conversation moved on while your message was being answered; please send it again', { 'retry-after': '1' });
+      }
+      return null;
+    }
+    const { session_status, session_summary, session_summary_through_seq, session_expires_at, session_last_activity_at, ...row } = appended;
+    // The caller's row (and the remembered one) now says what the store says.
+    Object.assign(session, {
+      status: session_status,
+      summary: session_summary,
+      summary_through_seq: session_summary_through_seq,
+      expires_at: session_expires_at,
+      last_activity_at: session_last_activity_at,
+      message_count: row.seq,
+    });
+    return { row, window: await this.windows.recordStored(row, options.readWindow) };
   }
 
   /** The next message to this key starts a fresh thread; the transcript stays for staff. */
@@ -93,7 +145,9 @@ export class SessionsService {
 
   async delete(session: SessionRow, by: EndedBy): Promise<SessionRow | null> {
     const wasActive = session.status === 'active';
+    this.known.forget(session.channel, session.key);
     const deleted = await this.repo.purge(session.id, by, this.clock.now());
+    await this.windows.drop(session.id);
     if (deleted) {
       // The widget still knows the old key; tell it its conversation is gone.
       if (wasActive) this.events.emit('ended', { ...deleted, key: session.key, channel: session.channel }, by);
@@ -103,8 +157,10 @@ export class SessionsService {
   }
 
   private async endWith(session: SessionRow, status: 'expired' | 'cleared', by: EndedBy): Promise<SessionRow | null> {
+    this.known.forget(session.channel, session.key);
     const ended = await this.repo.end(session.id, status, by, this.clock.now());
     if (ended) {
+      await this.windows.drop(ended.id);
       this.events.emit('ended', ended, by);
       this.events.emit('updated', ended);
     }

@@ -3,7 +3,8 @@ import { AppConfig } from '@api/config/app-config.js';
 import type { ChatModelMessage } from '@api/llm/chat-model.port.js';
 import { selectWindow } from './context-window.js';
 import { SessionRepository } from './session.repository.js';
-import type { MessageRow, SessionRow } from './session.types.js';
+import type { SessionRow } from './session.types.js';
+import { WindowCache, type WindowRow } from './window-cache.js';
 
 export interface ContextWindow {
   messages: ChatModelMessage[];
@@ -17,12 +18,14 @@ export class WindowService {
   constructor(
     private readonly repo: SessionRepository,
     private readonly config: AppConfig,
+    private readonly cache: WindowCache,
   ) {}
 
-  async build(session: SessionRow, systemPrompt = this.config.env.SYSTEM_PROMPT): Promise<ContextWindow> {
+  /** `cached`: the window rows (oldest first) when the caller already has them from storing the user message. */
+  async build(session: SessionRow, systemPrompt = this.config.env.SYSTEM_PROMPT, cached: WindowRow[] | null = null): Promise<ContextWindow> {
     const { CONTEXT_MAX_MESSAGES: maxMessages, CONTEXT_MAX_TOKENS: maxTokens, CONTEXT_SUMMARY } = this.config.env;
-    // The window can never hold more than maxMessages rows, so that is all we read: O(window).
-    const rows = await this.repo.loadNewest(session.id, maxMessages);
+    const hit = cached ?? (await this.cache.read(session.id));
+    const rows = hit ? [...hit].reverse() : await this.loadAndCache(session.id, maxMessages);
     const picked = selectWindow(rows.map(asCandidate), { maxMessages, maxTokens }).map((c) => c.row);
     const messages: ChatModelMessage[] = [{ role: 'system', content: systemPrompt }];
     const firstSeq = picked[0]?.seq ?? 0;
@@ -32,13 +35,20 @@ export class WindowService {
     for (const row of picked) messages.push(toModelMessage(row));
     return { messages, firstSeq };
   }
+
+  /** The window can never hold more than maxMessages rows, so that is all we read: O(window). */
+  private async loadAndCache(sessionId: string, maxMessages: number): Promise<WindowRow[]> {
+    const { throughSeq, rows } = await this.repo.loadWindow(sessionId, maxMessages);
+    await this.cache.fill(sessionId, throughSeq, [...rows].reverse());
+    return rows;
+  }
 }
 
-function asCandidate(row: MessageRow) {
+function asCandidate(row: WindowRow) {
   return { seq: row.seq, role: row.role, toolCalls: row.tool_calls, toolCallId: row.tool_call_id, tokenCount: row.token_count, row };
 }
 
-export function toModelMessage(row: MessageRow): ChatModelMessage {
+export function toModelMessage(row: WindowRow): ChatModelMessage {
   if (row.role === 'tool') return { role: 'tool', content: row.content, tool_call_id: row.tool_call_id ?? '' };
   if (row.role === 'assistant' && row.tool_calls?.length) {
     return {

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@api/config/app-config.js';
-import { Database } from './database.js';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { Database, type PgPool } from './database.js';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { pgliteDriver } from './pglite-driver.js';
@@ -16,7 +17,8 @@ export async function createDatabase(config: AppConfig): Promise<Database> {
   let database: Database;
   if (config.env.DATABASE_URL) {
     const options: DataSourceOptions = { type: 'postgres', url: config.env.DATABASE_URL, poolSize: 20, ...common };
-    database = new Database(await new DataSource(options).initialize(), 'postgres');
+    const dataSource = await new DataSource(options).initialize();
+    database = new Database(dataSource, 'postgres', undefined, (dataSource.driver as PostgresDriver).master as PgPool);
   } else {
     const directory = resolve(config.env.DATA_DIR, 'pglite');
     await mkdir(directory, { recursive: true });

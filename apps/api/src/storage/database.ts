@@ -4,18 +4,36 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[]; rowCount: number }>;
 }
 
+/** The part of node-postgres' Pool the hot path uses. */
+export interface PgPool {
+  query(config: { text: string; values: unknown[]; name?: string }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  connect(): Promise<{ query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>; release(destroy?: boolean | Error): void }>;
+}
+
+/** Distinct statements prepared per connection; past this, statements run unnamed. */
+const MAX_PREPARED = 256;
+
 /**
- * Raw SQL over the TypeORM DataSource, for the hot paths (turns, window loads) where
- * a hand-written statement beats the ORM; entities and migrations stay TypeORM's.
+ * Raw SQL for the hot paths (turns, window loads) where a hand-written statement beats
+ * the ORM; entities and migrations stay TypeORM's. On Postgres it goes straight to the
+ * driver's pool: a TypeORM query runner per statement cost more CPU than the statement,
+ * and named statements let Postgres parse and plan each one once per connection.
  */
 export class Database implements Queryable {
+  private readonly statementNames = new Map<string, string>();
+
   constructor(
     readonly dataSource: DataSource,
     readonly kind: 'postgres' | 'pglite',
     private readonly onClose: () => Promise<void> = async () => {},
+    private readonly pool: PgPool | null = null,
   ) {}
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<{ rows: T[]; rowCount: number }> {
+    if (this.pool) {
+      const result = await this.pool.query({ text: sql, values: params, name: params.length ? this.statementName(sql) : undefined });
+      return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
+    }
     const runner = this.dataSource.createQueryRunner();
     try {
       return await runQuery<T>(runner, sql, params);
@@ -26,6 +44,7 @@ export class Database implements Queryable {
 
   /** Runs `work` in one transaction; everything inside must use the given handle. */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    if (this.pool) return this.poolTransaction(work);
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     await runner.startTransaction();
@@ -39,6 +58,34 @@ export class Database implements Queryable {
     } finally {
       await runner.release();
     }
+  }
+
+  private async poolTransaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool!.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work({
+        query: async <R>(sql: string, params: unknown[] = []) => {
+          const r = await client.query(sql, params);
+          return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length };
+        },
+      });
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A connection that cannot even roll back is dropped rather than returned to the pool.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private statementName(sql: string): string | undefined {
+    let name = this.statementNames.get(sql);
+    if (!name && this.statementNames.size < MAX_PREPARED) this.statementNames.set(sql, (name = `tl${this.statementNames.size}`));
+    return name;
   }
 
   async ping(): Promise<boolean> {

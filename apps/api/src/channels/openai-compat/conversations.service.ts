@@ -131,10 +131,10 @@ export class ConversationsService {
       const { session } = await this.sessions.getOrCreate(identity);
       const stored: MessageRow[] = [];
       for (const message of messages) {
-        const appended = await this.sessions.append(session, { ...message, tokenCount: estimateMessageTokens(message.content), apiKeyId: caller.apiKeyId });
+        const appended = await this.sessions.append(session, { ...message, tokenCount: estimateMessageTokens(message.content), apiKeyId: caller.apiKeyId }, { fence: lock.fence });
         if (!appended) throw new ApiError('conflict', 'the conversation changed while the items were being saved; please send them again');
-        stored.push(appended);
-        this.events.emit('message', session, toMessageDto(appended));
+        stored.push(appended.row);
+        this.events.emit('message', session, toMessageDto(appended.row));
       }
       return stored;
     } finally {

@@ -1,0 +1,72 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@api/config/app-config.js';
+import { Coordination, type TailCacheOptions } from '@api/coordination/coordination.port.js';
+import type { MessageRow } from './session.types.js';
+
+/** What the window needs of a message: the cached form. */
+export type WindowRow = Pick<MessageRow, 'seq' | 'role' | 'content' | 'tool_calls' | 'tool_call_id' | 'token_count'>;
+
+/** How long an idle session's window stays cached; a miss only costs one indexed read. */
+const TTL_SECONDS = 3600;
+
+/**
+ * The newest CONTEXT_MAX_MESSAGES messages of each session, in the coordination cache
+ * (Redis when shared), so a turn reads its window without a database round trip. Every
+ * stored message is reported with its seq; the cache moves only from seq-1 to seq, so a
+ * missed report leaves the entry out of step and the next read goes to the database.
+ * The cache is an optimisation only: when it is unreachable, the database answers.
+ */
+@Injectable()
+export class WindowCache {
+  private readonly logger = new Logger('window-cache');
+  private readonly options: TailCacheOptions;
+
+  constructor(
+    private readonly coordination: Coordination,
+    config: AppConfig,
+  ) {
+    this.options = { maxItems: config.env.CONTEXT_MAX_MESSAGES, ttlSeconds: TTL_SECONDS };
+  }
+
+  /** After `row` is stored. With `read`, the window after it when the cache was in step. */
+  async recordStored(row: MessageRow, read = false): Promise<WindowRow[] | null> {
+    // Failed answers never enter a window (loadNewest skips them too), but their seq still counts.
+    const item = row.status === 'error' ? null : JSON.stringify(toWindowRow(row));
+    return this.attempt(async () => parse(await this.coordination.tailAppend(keyOf(row.session_id), row.seq, item, { ...this.options, read })));
+  }
+
+  async read(sessionId: string): Promise<WindowRow[] | null> {
+    return this.attempt(async () => parse(await this.coordination.tailRead(keyOf(sessionId))));
+  }
+
+  /** Rows read from the database as of `throughSeq` (the session's message count then), oldest first. */
+  async fill(sessionId: string, throughSeq: number, rows: readonly WindowRow[]): Promise<void> {
+    await this.attempt(() => this.coordination.tailFill(keyOf(sessionId), throughSeq, rows.map((r) => JSON.stringify(toWindowRow(r))), this.options));
+  }
+
+  /** The session ended or its messages were deleted: nothing of it may be served again. */
+  async drop(sessionId: string): Promise<void> {
+    await this.attempt(() => this.coordination.tailDrop(keyOf(sessionId)));
+  }
+
+  private async attempt<T>(work: () => Promise<T>): Promise<T | null> {
+    try {
+      return await work();
+    } catch (error) {
+      this.logger.warn(`window cache unavailable, using the database: ${(error as Error).message}`);
+      return null;
+    }
+  }
+}
+
+function keyOf(sessionId: string): string {
+  return `window:${sessionId}`;
+}
+
+function toWindowRow(row: WindowRow): WindowRow {
+  return { seq: row.seq, role: row.role, content: row.content, tool_calls: row.tool_calls, tool_call_id: row.tool_call_id, token_count: row.token_count };
+}
+
+function parse(items: string[] | null): WindowRow[] | null {
+  return items ? items.map((item) => JSON.parse(item) as WindowRow) : null;
+}
