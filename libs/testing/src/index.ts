@@ -30,3 +30,21 @@ export {
   type SlackMessageInput,
   type WhatsAppMessageInput,
 } from './channel-fixtures.js';
+export { defaultApiEntry, freePort, startApiProcess, type ApiProcess, type ApiProcessOptions } from './api-process.js';
+export {
+  newApiKey,
+  integratorHistory,
+  openChatSocket,
+  newWebSession,
+  socketConnected,
+  socketTurn,
+  sseTurn,
+  webHistory,
+  webTurn,
+  type ChatSocket,
+  type Integrator,
+  type Outcome,
+  type WebSession,
+} from './chat-clients.js';
+export { threadViolations, type InvariantOptions, type SentTurn, type StoredMessage } from './thread-invariants.js';
+export { privateServersMissing, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from './private-servers.js';
