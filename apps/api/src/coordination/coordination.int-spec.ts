@@ -153,6 +153,7 @@ describe.each(kinds)('coordination port (%s)', (kind, make) => {
       await lock.release();
       // Redis lost its keys (a restart without persistence): fences still grow
       for await (const keys of survivor.client.scanIterator({ MATCH: `${prefix}*` })) if (keys.length) await survivor.client.del(keys);
+      await survivor.client.scriptFlush(); // and its script cache: EVALSHA falls back to EVAL
       const after = await survivor.acquireTurnLock('s', { waitMs: 1000, leaseMs: 600 });
       expect(after.fence).toBeGreaterThan(lock.fence);
       await after.release();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { createClient, type RedisClientType } from 'redis';
 import { randomToken } from '@api/common/ids.js';
@@ -10,6 +11,7 @@ export class RedisCoordination extends Coordination {
   private readonly logger = new Logger('redis');
   private readonly wakers = new Map<string, Set<() => void>>();
   private readonly releaseChannel: string;
+  private readonly shas = new Map<string, string>();
 
   private constructor(
     readonly client: RedisClientType,
@@ -44,14 +46,14 @@ export class RedisCoordination extends Coordination {
     const keys = [`${this.prefix}lock:${lockKey}:q`, `${this.prefix}lock:${lockKey}:fence`];
     const alivePrefix = `${this.prefix}lock:${lockKey}:alive:`;
     const enqueue = () =>
-      this.client.eval(ENQUEUE_AND_TRY, { keys, arguments: [alivePrefix, token, String(options.leaseMs), String(options.waitMs + options.leaseMs * 2)] }).then(Number);
+      this.script(ENQUEUE_AND_TRY, { keys, arguments: [alivePrefix, token, String(options.leaseMs), String(options.waitMs + options.leaseMs * 2)] }).then(Number);
     const first = await enqueue();
     // Renew our lease while we wait and while we hold; a dead process stops renewing.
     const renew = setInterval(() => {
       void this.client.pExpire(`${alivePrefix}${token}`, options.leaseMs).catch(() => undefined);
       void this.client.pExpire(keys[0]!, options.waitMs + options.leaseMs * 2).catch(() => undefined);
     }, Math.max(100, Math.floor(options.leaseMs / 3)));
-    const leave = () => this.client.eval(LEAVE, { keys, arguments: [alivePrefix, token, this.releaseChannel, lockKey] });
+    const leave = () => this.script(LEAVE, { keys, arguments: [alivePrefix, token, this.releaseChannel, lockKey] });
     try {
       const fence = first > 0 ? first : await this.waitForGrant(lockKey, keys, alivePrefix, token, options, enqueue);
       let released = false;
@@ -77,7 +79,7 @@ export class RedisCoordination extends Coordination {
     const pollMs = Math.max(50, Math.min(1000, Math.floor(options.leaseMs / 4)));
     for (;;) {
       const woken = this.waitForWake(lockKey, Math.min(pollMs, Math.max(0, deadline - Date.now())));
-      const result = Number(await this.client.eval(TRY_GRANT, { keys, arguments: [alivePrefix, token] }));
+      const result = Number(await this.script(TRY_GRANT, { keys, arguments: [alivePrefix, token] }));
       if (result > 0) {
         woken.cancel();
         return result;
@@ -149,20 +151,35 @@ export class RedisCoordination extends Coordination {
 
   async tailAppend(key: string, seq: number, item: string | null, options: TailCacheOptions & { read?: boolean }): Promise<string[] | null> {
     const args = [String(seq), item ?? '', String(options.maxItems), String(options.ttlSeconds * 1000), options.read ? '1' : '0'];
-    return (await this.client.eval(TAIL_APPEND, { keys: this.tailKeys(key), arguments: args })) as string[] | null;
+    return (await this.script(TAIL_APPEND, { keys: this.tailKeys(key), arguments: args })) as string[] | null;
   }
 
   async tailRead(key: string): Promise<string[] | null> {
-    return (await this.client.eval(TAIL_READ, { keys: this.tailKeys(key) })) as string[] | null;
+    return (await this.script(TAIL_READ, { keys: this.tailKeys(key) })) as string[] | null;
   }
 
   async tailFill(key: string, throughSeq: number, items: string[], options: TailCacheOptions): Promise<void> {
     const args = [String(throughSeq), String(options.maxItems), String(options.ttlSeconds * 1000), ...items];
-    await this.client.eval(TAIL_FILL, { keys: this.tailKeys(key), arguments: args });
+    await this.script(TAIL_FILL, { keys: this.tailKeys(key), arguments: args });
   }
 
   async tailDrop(key: string): Promise<void> {
     await this.client.del(this.tailKeys(key));
+  }
+
+  /**
+   * EVALSHA, falling back to EVAL once per script and server (a restarted Redis has
+   * forgotten it): the hot scripts are a kilobyte each, sent on every turn otherwise.
+   */
+  private async script(source: string, options: { keys: string[]; arguments?: string[] }): Promise<unknown> {
+    let sha = this.shas.get(source);
+    if (!sha) this.shas.set(source, (sha = createHash('sha1').update(source).digest('hex')));
+    try {
+      return await this.client.evalSha(sha, options);
+    } catch (error) {
+      if (!(error as Error).message?.startsWith('NOSCRIPT')) throw error;
+      return this.client.eval(source, options);
+    }
   }
 
   private tailKeys(key: string): [string, string] {
