@@ -4,9 +4,11 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { LogLevel } from '@nestjs/common';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
 import { Clock, SystemClock } from './common/clock.js';
-import { ErrorFilter } from './common/error.filter.js';
+import { ErrorFilter, toErrorResponse } from './common/error.filter.js';
+import { toOpenAIErrorResponse } from './channels/openai-compat/openai-errors.js';
 import { newId } from './common/ids.js';
 import { PinoLogger } from './common/pino-logger.js';
 import { requestContext } from './common/request-context.js';
@@ -40,6 +42,11 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     trustProxy: config.env.TRUST_PROXY,
     requestIdHeader: 'x-request-id',
     genReqId: () => newId(),
+    // What Fastify refuses before routing (a path that does not decode): the same safe shapes as every other error.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const { status, body, headers } = request.url.startsWith('/v1/') ? toOpenAIErrorResponse(error) : toErrorResponse(error);
+      void reply.status(status).headers(headers).send(body);
+    },
   });
   const logger = options.logger === false ? false : config.logFormat === 'json' ? new PinoLogger(config.env.LOG_LEVEL) : LOG_LEVELS[config.env.LOG_LEVEL];
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.clock ?? new SystemClock()), adapter, {

@@ -4,7 +4,11 @@ import { ApiError } from './api-error.js';
 /** Parses untrusted input; the first problem becomes a 400 naming the field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what = 'body'): z.infer<S> {
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    const nul = nulPath(result.data);
+    if (nul !== null) throw new ApiError('validation_failed', `${nul || what} must not contain NUL characters`);
+    return result.data;
+  }
   const issue = result.error.issues[0]!;
   const field = issue.path.length ? issue.path.join('.') : what;
   const message = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')} in ${what}` : `${field}: ${issue.message}`;
@@ -15,9 +19,32 @@ export function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-/** Characters that have no business in chat text (C0 controls but tab and newlines, and DEL). */
+/** Characters that have no business in chat text (C0 controls but tab and newlines, DEL, and the C1 controls). */
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+/**
+ * Where in a parsed input a string (or an object key) holds U+0000, as a dotted path
+ * ('' for the input itself), or null. Postgres cannot store NUL in text or jsonb, so
+ * such input must be refused up front rather than fail in the database as a 500.
+ * Iterative: a deeply nested body must not overflow the stack.
+ */
+export function nulPath(value: unknown): string | null {
+  const stack: Array<[unknown, string]> = [[value, '']];
+  while (stack.length > 0) {
+    const [item, path] = stack.pop()!;
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) return path;
+    } else if (item && typeof item === 'object') {
+      for (const [key, child] of Object.entries(item)) {
+        const childPath = path ? `${path}.${key}` : key;
+        if (key.includes('\u0000')) return path;
+        stack.push([child, childPath]);
+      }
+    }
+  }
+  return null;
+}
 
 export function assertCleanText(text: string, maxBytes: number, field = 'message'): void {
   if (byteLength(text) > maxBytes) throw new ApiError('payload_too_large', `${field} is larger than ${maxBytes} bytes`);

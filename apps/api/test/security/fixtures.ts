@@ -15,7 +15,7 @@ export interface Fixtures {
   responseId: string;
   conversationId: string;
   model: string;
-  staff: Record<'viewer' | 'operator' | 'admin', { cookie: string; id: string }>;
+  staff: Record<'viewer' | 'operator' | 'admin', { cookie: string; id: string; email: string; password: string }>;
 }
 
 export async function createFixtures(gateway: Gateway): Promise<Fixtures> {

@@ -43,7 +43,7 @@ export async function sql<T = Record<string, unknown>>(gateway: Gateway, text: s
 
 /** Row counts of every table a request could write to: a refused request leaves them all as they were. */
 export async function tableCounts(gateway: Gateway): Promise<Record<string, number>> {
-  const tables = ['sessions', 'messages', 'api_keys', 'staff_users', 'staff_sessions', 'audit_log', 'webhook_events', 'settings'];
+  const tables = ['sessions', 'messages', 'api_keys', 'staff_users', 'staff_sessions', 'audit_log', 'webhook_events', 'settings', 'openai_responses', 'openai_conversations', 'usage_daily', 'user_usage', 'api_key_usage'];
   const rows = await sql<{ t: string; n: string | number }>(gateway, tables.map((t) => `SELECT '${t}' AS t, count(*) AS n FROM ${t}`).join(' UNION ALL '));
   return Object.fromEntries(rows.map((r) => [r.t, Number(r.n)]));
 }

@@ -51,11 +51,13 @@ export class OpenAICompatRepository {
   }
 
   async findResponse(tenant: string, id: string): Promise<ResponseRow | null> {
+    if (!isIdLike(id)) return null;
     const { rows } = await this.db.query<ResponseRow>(`SELECT * FROM openai_responses WHERE id = $1 AND tenant = $2`, [id, tenant]);
     return rows[0] ?? null;
   }
 
   async deleteResponse(tenant: string, id: string): Promise<boolean> {
+    if (!isIdLike(id)) return false;
     const { rows } = await this.db.query<{ id: string }>(`DELETE FROM openai_responses WHERE id = $1 AND tenant = $2 RETURNING id`, [id, tenant]);
     return rows.length > 0;
   }
@@ -72,6 +74,7 @@ export class OpenAICompatRepository {
 
   /** The message a response's output item id stands for, within one tenant. */
   async messageOfOutputItem(tenant: string, outputItemId: string): Promise<string | null> {
+    if (!isIdLike(outputItemId)) return null;
     const { rows } = await this.db.query<{ assistant_message_id: string }>(
       `SELECT assistant_message_id FROM openai_responses WHERE output_item_id = $1 AND tenant = $2 AND assistant_message_id IS NOT NULL`,
       [outputItemId, tenant],
@@ -88,11 +91,13 @@ export class OpenAICompatRepository {
   }
 
   async findConversation(tenant: string, id: string): Promise<ConversationRow | null> {
+    if (!isIdLike(id)) return null;
     const { rows } = await this.db.query<ConversationRow>(`SELECT * FROM openai_conversations WHERE id = $1 AND tenant = $2`, [id, tenant]);
     return rows[0] ?? null;
   }
 
   async updateConversation(tenant: string, id: string, metadata: Record<string, string>): Promise<ConversationRow | null> {
+    if (!isIdLike(id)) return null;
     const { rows } = await this.db.query<ConversationRow>(
       `UPDATE openai_conversations SET metadata = $3::jsonb WHERE id = $1 AND tenant = $2 RETURNING *`,
       [id, tenant, JSON.stringify(metadata)],
@@ -101,6 +106,7 @@ export class OpenAICompatRepository {
   }
 
   async deleteConversation(tenant: string, id: string): Promise<ConversationRow | null> {
+    if (!isIdLike(id)) return null;
     const { rows } = await this.db.query<ConversationRow>(`DELETE FROM openai_conversations WHERE id = $1 AND tenant = $2 RETURNING *`, [id, tenant]);
     return rows[0] ?? null;
   }
@@ -122,4 +128,12 @@ export class OpenAICompatRepository {
     const { rows } = await this.db.query<{ seq: number }>(`SELECT seq FROM messages WHERE session_id = $1 AND id = $2`, [sessionId, messageId]);
     return rows[0]?.seq ?? null;
   }
+}
+
+/**
+ * Ids come from URLs and bodies: one that none of ours could be (`resp_…`, `conv_…`,
+ * `msg_…`) is simply not found, and never reaches the database (a NUL would fail there).
+ */
+function isIdLike(id: string): boolean {
+  return /^[A-Za-z0-9_-]{1,128}$/.test(id);
 }

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import { ApiError } from '@api/common/api-error.js';
 import { toErrorResponse } from '@api/common/error.filter.js';
+import { nulPath } from '@api/common/validate.js';
 import { MetricsService } from '@api/health/metrics.service.js';
 import type { UpstreamError } from '@api/llm/chat-model.port.js';
 
@@ -99,7 +100,11 @@ export class OpenAIErrorFilter implements ExceptionFilter {
 /** Parses untrusted input; the first problem becomes OpenAI's 400 naming the parameter. */
 export function parseOpenAI<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
+  if (result.success) {
+    const nul = nulPath(result.data);
+    if (nul !== null) throw invalidRequest(`Invalid value for '${nul || 'body'}': NUL characters are not allowed`, nul || null);
+    return result.data;
+  }
   const issue = result.error.issues[0]!;
   const param = issue.path.length ? issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') : null;
   throw invalidRequest(param ? `Invalid value for '${param}': ${issue.message}` : `Invalid request body: ${issue.message}`, param);

@@ -1,7 +1,7 @@
 import { byteLength } from '@api/common/validate.js';
 
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
 /**
  * Text from a provider is the user's message, not a client's request: rather than refuse
