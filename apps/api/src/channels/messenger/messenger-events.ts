@@ -1,20 +1,20 @@
 import { z } from 'zod';
-import type { MetaInbound } from '@api/channels/meta/meta-inbound.js';
+import { MetaId, type MetaInbound } from '@api/channels/meta/meta-inbound.js';
 
 const MessagingEvent = z.object({
-  sender: z.object({ id: z.string().min(1) }),
-  recipient: z.object({ id: z.string().min(1) }),
+  sender: z.object({ id: MetaId }),
+  recipient: z.object({ id: MetaId }),
   timestamp: z.number().optional(),
   message: z
     .object({
-      mid: z.string().min(1),
+      mid: MetaId,
       text: z.string().optional(),
       is_echo: z.boolean().optional(),
       sticker_id: z.union([z.number(), z.string()]).optional(),
       attachments: z.array(z.object({ type: z.string() })).optional(),
     })
     .optional(),
-  postback: z.object({ mid: z.string().optional(), title: z.string().optional(), payload: z.string().optional() }).optional(),
+  postback: z.object({ mid: MetaId.optional(), title: z.string().optional(), payload: z.string().optional() }).optional(),
 });
 
 const MessengerPayload = z.object({

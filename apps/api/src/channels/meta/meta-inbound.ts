@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** One message from a Messenger or WhatsApp user, whatever its wire shape. */
 export type MetaInbound = {
   /** the page id (Messenger) or phone number id (WhatsApp) that received it */
@@ -31,3 +33,11 @@ export function unsupportedNotice(what: string): string {
   const name = NAMES[what] ?? 'that kind of message';
   return `Sorry, I can only read text messages, so I can't open ${name}. Could you tell me in words what you need?`;
 }
+
+/**
+ * A page, sender, phone number or message id as Meta sends them. Anything with control
+ * characters is not one: such an event is left out rather than carried into session
+ * keys and the database (where a NUL would fail the whole delivery).
+ */
+// eslint-disable-next-line no-control-regex
+export const MetaId = z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]+$/);

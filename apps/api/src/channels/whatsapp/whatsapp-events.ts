@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { MetaInbound } from '@api/channels/meta/meta-inbound.js';
+import { MetaId, type MetaInbound } from '@api/channels/meta/meta-inbound.js';
 
 const WhatsAppMessage = z.object({
-  from: z.string().min(1),
-  id: z.string().min(1),
+  from: MetaId,
+  id: MetaId,
   type: z.string(),
   text: z.object({ body: z.string() }).optional(),
   button: z.object({ text: z.string().optional(), payload: z.string().optional() }).optional(),
@@ -24,7 +24,7 @@ const WhatsAppPayload = z.object({
           field: z.string(),
           value: z
             .object({
-              metadata: z.object({ phone_number_id: z.string().min(1) }).optional(),
+              metadata: z.object({ phone_number_id: MetaId }).optional(),
               messages: z.array(z.unknown()).optional(),
             })
             .optional(),
