@@ -30,7 +30,8 @@ const NAMES: Record<string, string> = {
 
 /** The answer to something other than text: the bot cannot read it, and says so kindly. */
 export function unsupportedNotice(what: string): string {
-  const name = NAMES[what] ?? 'that kind of message';
+  // Own keys only: a type called "constructor" must not print Object's source to the user.
+  const name = Object.hasOwn(NAMES, what) ? NAMES[what]! : 'that kind of message';
   return `Sorry, I can only read text messages, so I can't open ${name}. Could you tell me in words what you need?`;
 }
 
