@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { messengerMessaging, messengerPayload, signMetaRequest, signSlackRequest, slackEventEnvelope, slackMessageEvent, whatsappMessage, whatsappPayload } from '@threadline/testing';
+import { messengerMessaging, messengerPayload, signMetaRequest, signSlackRequest, slackEventEnvelope, whatsappMessage, whatsappPayload } from '@threadline/testing';
 import { WebhookWork } from '@api/channels/webhooks/webhook-work.js';
 import { backends } from '../backends.js';
 import { masterAuth, useGateway, type Gateway } from '../harness.js';
