@@ -65,7 +65,7 @@ export class OpenAIChatModel extends ChatModel {
       }
     } catch (error) {
       if (request.signal?.aborted) throw error;
-      throw toUpstreamError(error, timedOut, this.options.idleTimeoutMs);
+      throw toUpstreamError(error, timedOut, this.options.idleTimeoutMs, this.options.apiKey);
     } finally {
       clearTimeout(idle);
       request.signal?.removeEventListener('abort', onOuterAbort);
@@ -81,7 +81,7 @@ export class OpenAIChatModel extends ChatModel {
       }
       return models;
     } catch (error) {
-      throw toUpstreamError(error, false, this.options.idleTimeoutMs);
+      throw toUpstreamError(error, false, this.options.idleTimeoutMs, this.options.apiKey);
     }
   }
 }
@@ -109,7 +109,7 @@ function* eventsOf(chunk: ChatCompletionChunk): Iterable<ChatModelEvent> {
 
 // Classified by status and shape, not instanceof: under test runners the SDK's error
 // classes and fetch's may come from different realms.
-function toUpstreamError(error: unknown, timedOut: boolean, idleTimeoutMs: number): UpstreamError {
+function toUpstreamError(error: unknown, timedOut: boolean, idleTimeoutMs: number, apiKey: string): UpstreamError {
   if (timedOut) return new UpstreamError('timeout', `the model did not answer within ${idleTimeoutMs} ms`);
   const e = error as { status?: number; headers?: Headers | Record<string, string>; message?: string; name?: string; error?: { message?: unknown } };
   const status = typeof e?.status === 'number' ? e.status : null;
@@ -117,7 +117,8 @@ function toUpstreamError(error: unknown, timedOut: boolean, idleTimeoutMs: numbe
   if (status !== null && status >= 500) return new UpstreamError('server', `the model provider failed (HTTP ${status})`, status, retryAfterMs(e.headers));
   if (status === 408) return new UpstreamError('timeout', 'the model provider timed out', status);
   if (status !== null) {
-    const detail = [400, 404, 422].includes(status) && typeof e.error?.message === 'string' ? e.error.message.slice(0, 500) : null;
+    // The provider's words reach the client; a provider that quotes the operator's key back must not hand it out.
+    const detail = [400, 404, 422].includes(status) && typeof e.error?.message === 'string' ? (apiKey ? e.error.message.replaceAll(apiKey, '[redacted]') : e.error.message).slice(0, 500) : null;
     return new UpstreamError('rejected', `the model provider refused the request (HTTP ${status})`, status, null, detail);
   }
   if (e?.name === 'SyntaxError' || /JSON|parse/i.test(e?.message ?? '')) return new UpstreamError('bad_response', 'the model provider sent an unreadable answer');
