@@ -5,8 +5,8 @@ import { ApiError } from './api-error.js';
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what = 'body'): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) {
-    const nul = nulPath(result.data);
-    if (nul !== null) throw new ApiError('validation_failed', `${nul || what} must not contain NUL characters`);
+    const bad = unstorableText(result.data);
+    if (bad) throw new ApiError('validation_failed', `${bad.path || what} ${bad.reason}`);
     return result.data;
   }
   const issue = result.error.issues[0]!;
@@ -24,22 +24,25 @@ export function byteLength(text: string): number {
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 /**
- * Where in a parsed input a string (or an object key) holds U+0000, as a dotted path
- * ('' for the input itself), or null. Postgres cannot store NUL in text or jsonb, so
- * such input must be refused up front rather than fail in the database as a 500.
- * Iterative: a deeply nested body must not overflow the stack.
+ * Where in a parsed input a string (or an object key) holds text Postgres cannot store:
+ * U+0000, or a lone surrogate (which JSON carries as `\\ud800` and jsonb refuses). Such
+ * input is refused up front instead of failing in the database as a 500. The answer is
+ * a dotted path ('' for the input itself) with the reason, or null. Iterative: a deeply
+ * nested body must not overflow the stack.
  */
-export function nulPath(value: unknown): string | null {
+export function unstorableText(value: unknown): { path: string; reason: string } | null {
   const stack: Array<[unknown, string]> = [[value, '']];
+  const reasonOf = (text: string) => (text.includes('\u0000') ? 'must not contain NUL characters' : text.isWellFormed() ? null : 'is not well-formed Unicode');
   while (stack.length > 0) {
     const [item, path] = stack.pop()!;
     if (typeof item === 'string') {
-      if (item.includes('\u0000')) return path;
+      const reason = reasonOf(item);
+      if (reason) return { path, reason };
     } else if (item && typeof item === 'object') {
       for (const [key, child] of Object.entries(item)) {
-        const childPath = path ? `${path}.${key}` : key;
-        if (key.includes('\u0000')) return path;
-        stack.push([child, childPath]);
+        const reason = reasonOf(key);
+        if (reason) return { path, reason: `has a key that ${reason}` };
+        stack.push([child, path ? `${path}.${key}` : key]);
       }
     }
   }

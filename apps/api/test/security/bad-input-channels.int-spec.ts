@@ -87,7 +87,9 @@ describe.each(backends())('bad input on socket events, webhooks and tool argumen
       expect((await call(gateway, { method: 'GET', url: '/api/health' })).status).toBe(200);
       const again = await connectSocket(gateway, '/chat', { auth: { sessionId, token } });
       sockets.push(again);
+      const done = new Promise((resolve) => again.once('message:done', resolve));
       expect(await again.timeout(5000).emitWithAck('message:send', { text: 'after the big one' })).toMatchObject({ ok: true });
+      await done;
     });
 
     it('the /admin namespace takes no commands from clients: anything sent is ignored', async () => {

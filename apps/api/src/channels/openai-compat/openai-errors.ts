@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import { ApiError } from '@api/common/api-error.js';
 import { toErrorResponse } from '@api/common/error.filter.js';
-import { nulPath } from '@api/common/validate.js';
+import { unstorableText } from '@api/common/validate.js';
 import { MetricsService } from '@api/health/metrics.service.js';
 import type { UpstreamError } from '@api/llm/chat-model.port.js';
 
@@ -101,8 +101,8 @@ export class OpenAIErrorFilter implements ExceptionFilter {
 export function parseOpenAI<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input ?? {});
   if (result.success) {
-    const nul = nulPath(result.data);
-    if (nul !== null) throw invalidRequest(`Invalid value for '${nul || 'body'}': NUL characters are not allowed`, nul || null);
+    const bad = unstorableText(result.data);
+    if (bad) throw invalidRequest(`Invalid value for '${bad.path || 'body'}': it ${bad.reason}`, bad.path || null);
     return result.data;
   }
   const issue = result.error.issues[0]!;
