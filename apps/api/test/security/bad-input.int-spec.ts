@@ -48,13 +48,13 @@ const BODY_ROUTES: BodyRoute[] = [
   { route: 'POST /v1/chat/completions', method: 'POST', url: () => '/v1/chat/completions', headers: (f) => ({ ...keyA(f), 'x-session-id': 'bad-input' }), valid: () => completion('hi'), text: completion,
     wrong: () => [{}, { messages: [] }, { messages: 'hi' }, { messages: [{ role: 'hacker', content: 'x' }] }, completion(5), { ...completion('hi'), n: 2 }, { ...completion('hi'), temperature: 'hot' }, { ...completion('hi'), metadata: { a: 5 } }] },
   { route: 'POST /v1/responses', method: 'POST', url: () => '/v1/responses', headers: keyA, valid: () => ({ input: 'hi' }), text: (input) => ({ input }),
-    wrong: () => [{ input: 5 }, { input: [{ role: 'user' }] }, { input: 'hi', previous_response_id: '' }, { input: 'hi', temperature: 5 }, { input: [{ type: 'function_call', name: 'x' }] }] },
+    wrong: () => [{ input: 5 }, { input: [{ role: 'user' }] }, { input: [{ type: 'message', role: 'user', content: {} }] }, { input: [{ role: 'user', content: 5 }] }, { input: 'hi', previous_response_id: '' }, { input: 'hi', temperature: 5 }, { input: [{ type: 'function_call', name: 'x' }] }] },
   { route: 'POST /v1/conversations', method: 'POST', url: () => '/v1/conversations', headers: keyA, valid: () => ({}), text: (content) => ({ items: [{ role: 'user', content }] }),
-    wrong: () => [{ items: 'x' }, { metadata: { a: 5 } }, { items: Array.from({ length: 21 }, () => ({ role: 'user', content: 'x' })) }] },
+    wrong: () => [{ items: 'x' }, { metadata: { a: 5 } }, { items: [{ type: 'message', role: 'user', content: {} }] }, { items: Array.from({ length: 21 }, () => ({ role: 'user', content: 'x' })) }] },
   { route: 'POST /v1/conversations/:id', method: 'POST', url: (f) => `/v1/conversations/${f.conversationId}`, headers: keyA, valid: () => ({ metadata: { a: 'b' } }),
     wrong: () => [{}, { metadata: 'x' }, { metadata: { a: 'x'.repeat(513) } }] },
   { route: 'POST /v1/conversations/:id/items', method: 'POST', url: (f) => `/v1/conversations/${f.conversationId}/items`, headers: keyA, valid: () => ({ items: [{ role: 'user', content: 'x' }] }), text: (content) => ({ items: [{ role: 'user', content }] }),
-    wrong: () => [{}, { items: [] }, { items: [{ role: 'root', content: 'x' }] }] },
+    wrong: () => [{}, { items: [] }, { items: [{ role: 'root', content: 'x' }] }, { items: [{ role: 'user', content: { text: 'x' } }] }] },
 ];
 
 /** Text that has no business in a message: C0 and C1 controls, DEL, NUL, lone surrogates (as JSON escapes). */

@@ -28,6 +28,9 @@ const payload = fc.oneof(
   fc.anything(),
 );
 
+/** Thousands of cases: room for a busy machine (jest's default is 5 s). */
+const FUZZ_TIMEOUT_MS = 30_000;
+
 describe('Messenger payload parsing under fuzzing', () => {
   it('never throws; every message has well-formed ids and is text with content or a named unsupported kind', () => {
     fc.assert(
@@ -42,7 +45,7 @@ describe('Messenger payload parsing under fuzzing', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('real deliveries with any text come through whole, in order', () => {
     fc.assert(
@@ -52,5 +55,5 @@ describe('Messenger payload parsing under fuzzing', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 });

@@ -71,6 +71,9 @@ function refusedOrDone(work: () => unknown): void {
 const CHAT_PASSED = new Set(['temperature', 'top_p', 'stop', 'presence_penalty', 'frequency_penalty', 'seed', 'logit_bias', 'response_format', 'reasoning_effort', 'verbosity', 'user', 'safety_identifier', 'prompt_cache_key', 'tool_choice', 'parallel_tool_calls']);
 const RESPONSE_PASSED = new Set(['temperature', 'top_p', 'user', 'safety_identifier', 'prompt_cache_key', 'reasoning_effort', 'response_format']);
 
+/** Thousands of cases: room for a busy machine (jest's default is 5 s). */
+const FUZZ_TIMEOUT_MS = 30_000;
+
 describe('OpenAI-compatible request parsing under fuzzing', () => {
   it('Chat Completions: parsed or refused with a 400; only known options are passed upstream; messages split without surprises', () => {
     fc.assert(
@@ -84,7 +87,7 @@ describe('OpenAI-compatible request parsing under fuzzing', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('Responses and Conversations: parsed or refused with a 400; only known options are passed upstream', () => {
     fc.assert(
@@ -101,7 +104,7 @@ describe('OpenAI-compatible request parsing under fuzzing', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('a NUL anywhere in a body is refused as a 400 naming where', () => {
     fc.assert(
@@ -111,5 +114,5 @@ describe('OpenAI-compatible request parsing under fuzzing', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 });

@@ -75,7 +75,10 @@ export function messageOf(item: InputItem, param: string): { role: MessageItem['
   if (!('role' in item) || (item.type !== undefined && item.type !== 'message')) {
     throw invalidRequest(`input items of type "${item.type}" are not supported here; send message items (role and content)`, `${param}.type`);
   }
-  const message = item as MessageItem;
+  // A message item that failed MessageItem's own checks matched the catch-all OtherItem: check it here.
+  const parsed = MessageItem.safeParse(item);
+  if (!parsed.success) throw invalidRequest('message items need a role (user, assistant, system or developer) and content (text, or a list of text parts)', param);
+  const message = parsed.data;
   return { role: message.role, content: textOf(message.content, `${param}.content`) };
 }
 

@@ -22,6 +22,9 @@ const slackish = fc.record(
 );
 const anyEvent = fc.oneof(slackish, fc.anything());
 
+/** Thousands of cases: room for a busy machine (jest's default is 5 s). */
+const FUZZ_TIMEOUT_MS = 30_000;
+
 describe('Slack event parsing under fuzzing', () => {
   it('the envelope schema never throws, whatever the body', () => {
     fc.assert(
@@ -30,7 +33,7 @@ describe('Slack event parsing under fuzzing', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('classifying never throws; an answer is from a person, with a session key of three strings and no bot mention', () => {
     fc.assert(
@@ -45,7 +48,7 @@ describe('Slack event parsing under fuzzing', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('turning Slack markup into text never throws and never grows a mention of the bot', () => {
     fc.assert(
@@ -56,5 +59,5 @@ describe('Slack event parsing under fuzzing', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 });

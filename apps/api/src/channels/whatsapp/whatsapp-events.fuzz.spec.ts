@@ -29,6 +29,9 @@ const payload = fc.oneof(
   fc.anything(),
 );
 
+/** Thousands of cases: room for a busy machine (jest's default is 5 s). */
+const FUZZ_TIMEOUT_MS = 30_000;
+
 describe('WhatsApp payload parsing under fuzzing', () => {
   it('never throws; every message has well-formed ids, and text has content', () => {
     fc.assert(
@@ -40,7 +43,7 @@ describe('WhatsApp payload parsing under fuzzing', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('real deliveries with any text come through whole', () => {
     fc.assert(
@@ -50,7 +53,7 @@ describe('WhatsApp payload parsing under fuzzing', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('the notice for an unreadable message is always a fixed sentence, whatever the type is called', () => {
     const sentences = new Set<string>();
