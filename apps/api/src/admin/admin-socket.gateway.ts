@@ -90,7 +90,13 @@ function parseCookie(header: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of header.split(';')) {
     const at = part.indexOf('=');
-    if (at > 0) out[part.slice(0, at).trim()] = decodeURIComponent(part.slice(at + 1).trim());
+    if (at <= 0) continue;
+    // A malformed escape is no cookie of ours; decodeURIComponent would throw, and a throw here would bring the process down.
+    try {
+      out[part.slice(0, at).trim()] = decodeURIComponent(part.slice(at + 1).trim());
+    } catch {
+      /* skipped */
+    }
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { WebhookWork } from '@api/channels/webhooks/webhook-work.js';
 import { backends } from '../backends.js';
 import { createApiKey, openWebSession, useGateway, type Gateway } from '../harness.js';
 import { MESSENGER_SECRET, SLACK_SECRET, startChannelFakes, VERIFY_TOKENS, WHATSAPP_SECRET } from './channel-env.js';
-import { call, connectSocket, expectError, tableCounts, type AnySocket, type Answer } from './security-helpers.js';
+import { call, connectSocket, expectError, handshake, tableCounts, type AnySocket, type Answer } from './security-helpers.js';
 
 const STACK = /\bat \S+ \(|node_modules|\.ts:\d+/;
 const toolResults = (request: FakeChatRequest) => request.messages.filter((m) => m.role === 'tool').map((m) => JSON.parse(m.content as string) as { error?: string });
@@ -90,6 +90,23 @@ describe.each(backends())('bad input on socket events, webhooks and tool argumen
       const done = new Promise((resolve) => again.once('message:done', resolve));
       expect(await again.timeout(5000).emitWithAck('message:send', { text: 'after the big one' })).toMatchObject({ ok: true });
       await done;
+    });
+
+    it('malformed handshakes are refused as unauthorized and leave the server healthy', async () => {
+      const tries: Array<[namespace: '/chat' | '/admin', options: Parameters<typeof handshake>[2]]> = [
+        ['/chat', { auth: { sessionId: 5, token: {} } }],
+        ['/chat', { auth: { sessionId: 'x'.repeat(65), token: 'y' } }],
+        ['/chat', { auth: { sessionId: '../../etc/passwd', token: 'y' } }],
+        ['/chat', { auth: { sessionId: 'abcdefghijklmnopq\u0000', token: 'y' } }],
+        ['/admin', { cookie: 'tl_staff=%E0%A4%A' }],
+        ['/admin', { cookie: 'tl_staff=%' }],
+        ['/admin', { auth: { token: ['a', 'b'] } }],
+        ['/admin', { auth: { token: 'x'.repeat(10_000) } }],
+      ];
+      const answers = [];
+      for (const [namespace, options] of tries) answers.push(await handshake(gateway, namespace, options));
+      expect(answers).toEqual(tries.map(() => 'unauthorized'));
+      expect((await call(gateway, { method: 'GET', url: '/api/health' })).status).toBe(200);
     });
 
     it('the /admin namespace takes no commands from clients: anything sent is ignored', async () => {

@@ -93,6 +93,7 @@ export function connectSocket(gateway: Gateway, namespace: '/chat' | '/admin', o
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
+    timeout: 5000,
     ...(options.cookie ? { extraHeaders: { cookie: options.cookie } } : {}),
   });
   return new Promise((resolve, reject) => {
