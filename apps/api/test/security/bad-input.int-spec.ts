@@ -183,10 +183,11 @@ describe.each(backends())('bad input on every route: 4xx in the route\'s error s
     expect(hit.body.sessions.map((s: { key: string }) => s.key)).toEqual([f.web.sessionId]);
   });
 
-  it('headers: bad X-User-Id and X-Session-Id → 400; every answer is JSON', async () => {
+  it('headers: bad X-User-Id and X-Session-Id → 400, malformed staff cookies → 401; every answer is JSON', async () => {
     for (const user of ['', '../alice', 'alice bob', 'a'.repeat(129), 'ali\u00e9ce', 'x;DROP']) {
       expectRefusal('/api', await call(gateway, { method: 'GET', url: '/api/chat/history', headers: { ...keyA(f), 'x-user-id': encodeURIComponent(user) === user ? user : user.replace(/[^\x20-\x7e]/g, '?') } }), 400);
     }
+    for (const cookie of ['tl_staff=%', 'tl_staff=%E0%A4%A', `tl_staff=${'x'.repeat(5000)}`]) expectRefusal('/api', await call(gateway, { method: 'GET', url: '/api/admin/me', headers: { cookie } }), 401);
     for (const session of [' ', 'x'.repeat(257)]) {
       expectRefusal('/v1/', await call(gateway, { method: 'POST', url: '/v1/chat/completions', headers: { ...keyA(f), 'x-session-id': session }, payload: completion('hi') }), 400);
     }
