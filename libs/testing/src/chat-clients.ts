@@ -207,7 +207,7 @@ export function socketConnected(socket: ChatSocket, timeoutMs = 10_000): Promise
 export function socketTurn(
   socket: ChatSocket,
   text: string,
-  options: { timeoutMs?: number; clientMessageId?: string; onDelta?: (soFar: string) => void } = {},
+  options: { timeoutMs?: number; clientMessageId?: string; onAck?: (turnId: string) => void; onDelta?: (soFar: string) => void } = {},
 ): Promise<Outcome> {
   return new Promise((resolve) => {
     let turnId: string | null = null;
@@ -256,6 +256,7 @@ export function socketTurn(
         return finish(STACK.test(message) ? { kind: 'broken', httpStatus: 200, detail: message } : { kind: 'refused', httpStatus: 200, code, message });
       }
       turnId = reply.data.turnId;
+      options.onAck?.(turnId);
       const soFar = deltas.get(turnId);
       if (soFar) options.onDelta?.(soFar);
       check();

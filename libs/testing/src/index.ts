@@ -48,3 +48,5 @@ export {
 } from './chat-clients.js';
 export { threadViolations, type InvariantOptions, type SentTurn, type StoredMessage } from './thread-invariants.js';
 export { privateServersMissing, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from './private-servers.js';
+export { runSoak, seededRandom, type SoakOptions, type SoakReport } from './soak.js';
+export { inspectProcess, type InspectedProcess, type MemorySample } from './process-memory.js';
