@@ -33,9 +33,10 @@ const { values: args } = parseArgs({
 const sessions = Number(args.sessions);
 const turns = Number(args.turns);
 const backend = args.backend;
-// Without Redis, socket.io keeps the packets a disconnected client may still recover for
-// 2 minutes (connectionStateRecovery, swept every minute): memory is only comparable after that.
-const settleSeconds = Number(args['settle-seconds'] ?? (backend === 'embedded' ? 200 : 10));
+// Memory is only comparable once the api has let go of what it keeps for a while: idle
+// keep-alive connections of the REST/SSE clients (72 s) and, without Redis, the packets
+// socket.io keeps 2 minutes for clients that may recover their connection (swept every minute).
+const settleSeconds = Number(args['settle-seconds'] ?? (backend === 'embedded' ? 200 : 80));
 if (!(sessions > 0 && turns > 0 && settleSeconds >= 0) || !['embedded', 'postgres'].includes(backend)) {
   console.error('usage: npm run soak -- [--sessions N] [--turns N] [--drop-rate 0..1] [--seed N] [--backend embedded|postgres] [--settle-seconds N] [--skip-build]');
   process.exit(2);
@@ -143,7 +144,7 @@ async function main() {
   log(`soak: ${sessions} sessions × ${turns} turns, ${Math.round(common.dropRate * 100)}% of socket and SSE turns lose their link…`);
   const report = await runSoak({ ...common, sessions, turns, seed: Number(args.seed), log });
   const justAfter = await inspector.settledMemory();
-  log(`waiting ${settleSeconds} s for the api to let go of what it keeps for a while (closed sockets' recovery buffers, timers)…`);
+  log(`waiting ${settleSeconds} s for the api to let go of what it keeps for a while (idle keep-alive connections, recovery buffers of closed sockets)…`);
   await new Promise((r) => setTimeout(r, settleSeconds * 1000));
   const after = await inspector.settledMemory();
 

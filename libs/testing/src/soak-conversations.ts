@@ -60,7 +60,9 @@ async function drive(name: string, channel: SoakChannel, ctx: SoakContext, turn:
   const stats: ConversationStats = { drops: 0, resends: 0, recovered: 0, latencies: [] };
   try {
     for (let i = 1; i <= ctx.turns; i++) {
-      const text = `${name} turn ${i} ${Math.floor(ctx.random() * 1e9).toString(36)}`;
+      // Unique in the thread without fresh vocabulary each turn: the tokenizer's merge cache
+      // (gpt-tokenizer, LRU of 100,000 words) would otherwise grow through the run like a leak.
+      const text = `${name} turn ${i}`;
       const started = performance.now();
       const dropsBefore = stats.drops;
       const outcome = await turn(text, i, stats);
