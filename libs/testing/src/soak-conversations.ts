@@ -88,6 +88,19 @@ export async function socketConversation(ctx: SoakContext, name: string): Promis
     return reply?.ok ? reply.data : null;
   };
 
+  /** Resolves at the first message:done after `seq`, or after `ms`. */
+  const answeredAfter = (seq: number, ms: number) =>
+    new Promise<void>((resolve) => {
+      const onDone = ({ message }: { message: MessageDto }) => message.seq > seq && finish();
+      const timer = setTimeout(() => finish(), ms);
+      const finish = () => {
+        clearTimeout(timer);
+        socket.off('message:done', onDone);
+        resolve();
+      };
+      socket.on('message:done', onDone);
+    });
+
   const turn = async (text: string, index: number, stats: ConversationStats): Promise<Outcome> => {
     const deadline = Date.now() + ctx.turnTimeoutMs;
     const seqBefore = knownSeq;
@@ -137,7 +150,9 @@ export async function socketConversation(ctx: SoakContext, name: string): Promis
           return answer;
         }
         if (!userFound) break; // not stored (yet): send it again under the same id, which the server dedupes
-        await sleep(50);
+        // Stored and still being answered: back in the session's room, its message:done comes
+        // to us as it does to the widget; a resync every second covers one missed meanwhile.
+        await answeredAfter(state.messages.find((m) => m.role === 'user' && m.content === text)!.seq, 1000);
       }
       stats.resends++;
     }

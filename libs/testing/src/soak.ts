@@ -33,6 +33,8 @@ export interface SoakReport {
   turnsPerSecond: number;
   /** send to answer: turns that ran undisturbed, and turns whose link dropped (reconnect and resync included) */
   latencyMs: Record<'clean' | 'dropped', { p50: number; p99: number; max: number }>;
+  /** undisturbed turns by channel */
+  latencyByChannelMs: Record<SoakChannel, { p50: number; p99: number; max: number }>;
   /** turns that did not end in a complete answer, as the client saw them */
   failures: Array<{ conversation: string; channel: SoakChannel; text: string; outcome: unknown }>;
   /** threads whose stored messages break an invariant */
@@ -124,8 +126,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }),
     );
   }
-  const latencyOf = (dropped: boolean) => {
-    const sorted = runs.flatMap((r) => r.stats.latencies.filter((l) => l.dropped === dropped).map((l) => l.ms)).sort((a, b) => a - b);
+  const latencyOf = (dropped: boolean, channel?: SoakChannel) => {
+    const sorted = runs
+      .filter((r) => !channel || r.channel === channel)
+      .flatMap((r) => r.stats.latencies.filter((l) => l.dropped === dropped).map((l) => l.ms))
+      .sort((a, b) => a - b);
     return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? 0 };
   };
   const sum = (pick: (r: ConversationRun) => number) => runs.reduce((n, r) => n + pick(r), 0);
@@ -142,6 +147,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     durationMs,
     turnsPerSecond: total / (durationMs / 1000),
     latencyMs: { clean: latencyOf(false), dropped: latencyOf(true) },
+    latencyByChannelMs: { 'socket.io': latencyOf(false, 'socket.io'), 'web REST': latencyOf(false, 'web REST'), 'integrator SSE': latencyOf(false, 'integrator SSE') },
     failures,
     violations,
   };
