@@ -27,13 +27,16 @@ export interface SoakContext {
   random: () => number;
 }
 
+export type TurnKind = 'first' | 'clean' | 'dropped';
+
 export interface ConversationStats {
   drops: number;
   resends: number;
   /** turns whose answer the client only learnt from a resync or the history, after its link dropped */
   recovered: number;
-  /** per turn, from send to answer; `dropped`: the link dropped during it */
-  latencies: Array<{ ms: number; dropped: boolean }>;
+  /** per turn, from send to answer; `kind`: the conversation's first turn (it opens the thread,
+   * all at once at the start of a run), a later undisturbed one, or one whose link dropped */
+  latencies: Array<{ ms: number; kind: TurnKind }>;
 }
 
 export interface ConversationRun {
@@ -66,7 +69,7 @@ async function drive(name: string, channel: SoakChannel, ctx: SoakContext, turn:
       const started = performance.now();
       const dropsBefore = stats.drops;
       const outcome = await turn(text, i, stats);
-      stats.latencies.push({ ms: performance.now() - started, dropped: stats.drops > dropsBefore });
+      stats.latencies.push({ ms: performance.now() - started, kind: stats.drops > dropsBefore ? 'dropped' : i === 1 ? 'first' : 'clean' });
       sent.push({ text, outcome });
     }
   } finally {

@@ -1,7 +1,7 @@
 // A soak run: many concurrent conversations over every turn path, with links dropping and
 // coming back, then every stored thread checked: each turn stored once and answered once.
 import { newApiKey } from './chat-clients.js';
-import { restConversation, socketConversation, sseConversation, type ConversationRun, type SoakChannel, type SoakContext } from './soak-conversations.js';
+import { restConversation, socketConversation, sseConversation, type ConversationRun, type SoakChannel, type SoakContext, type TurnKind } from './soak-conversations.js';
 import { threadViolations } from './thread-invariants.js';
 
 export interface SoakOptions {
@@ -31,9 +31,9 @@ export interface SoakReport {
   recovered: number;
   durationMs: number;
   turnsPerSecond: number;
-  /** send to answer: turns that ran undisturbed, and turns whose link dropped (reconnect and resync included) */
-  latencyMs: Record<'clean' | 'dropped', { p50: number; p99: number; max: number }>;
-  /** undisturbed turns by channel */
+  /** send to answer: first turns, later undisturbed turns, turns whose link dropped (reconnect and resync included) */
+  latencyMs: Record<TurnKind, { p50: number; p99: number; max: number }>;
+  /** later undisturbed turns by channel */
   latencyByChannelMs: Record<SoakChannel, { p50: number; p99: number; max: number }>;
   /** turns that did not end in a complete answer, as the client saw them */
   failures: Array<{ conversation: string; channel: SoakChannel; text: string; outcome: unknown }>;
@@ -126,10 +126,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }),
     );
   }
-  const latencyOf = (dropped: boolean, channel?: SoakChannel) => {
+  const latencyOf = (kind: TurnKind, channel?: SoakChannel) => {
     const sorted = runs
       .filter((r) => !channel || r.channel === channel)
-      .flatMap((r) => r.stats.latencies.filter((l) => l.dropped === dropped).map((l) => l.ms))
+      .flatMap((r) => r.stats.latencies.filter((l) => l.kind === kind).map((l) => l.ms))
       .sort((a, b) => a - b);
     return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? 0 };
   };
@@ -146,8 +146,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     recovered: sum((r) => r.stats.recovered),
     durationMs,
     turnsPerSecond: total / (durationMs / 1000),
-    latencyMs: { clean: latencyOf(false), dropped: latencyOf(true) },
-    latencyByChannelMs: { 'socket.io': latencyOf(false, 'socket.io'), 'web REST': latencyOf(false, 'web REST'), 'integrator SSE': latencyOf(false, 'integrator SSE') },
+    latencyMs: { first: latencyOf('first'), clean: latencyOf('clean'), dropped: latencyOf('dropped') },
+    latencyByChannelMs: { 'socket.io': latencyOf('clean', 'socket.io'), 'web REST': latencyOf('clean', 'web REST'), 'integrator SSE': latencyOf('clean', 'integrator SSE') },
     failures,
     violations,
   };
