@@ -51,7 +51,9 @@ export async function startApiProcess(env: Record<string, string>, options: ApiP
     if (log.length > 400_000) log = log.slice(-200_000);
   };
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
-    env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'test', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    // The storage mode is what `env` says: a DATABASE_URL or REDIS_URL in the test runner's
+    // own environment (CI sets both) must not turn an embedded process into a shared one.
+    env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', REDIS_KEY_PREFIX: '', NODE_OPTIONS: '', NODE_ENV: 'test', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', keep);

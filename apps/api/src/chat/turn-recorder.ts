@@ -41,7 +41,7 @@ export class TurnRecorder {
         const stored = await this.sessions.append(resolved.session, message, { fence, readWindow: true });
         if (stored) return { duplicateOf: null, session: resolved.session, userMessage: toMessageDto(stored.row), newThread, window: stored.window };
       } catch (error) {
-        if (input.clientMessageId && isUniqueViolation(error)) return { duplicateOf: await this.previousAnswer(resolved.session, input.clientMessageId) };
+        if (input.clientMessageId && isUniqueViolation(error)) return this.resent(resolved.session, input.clientMessageId);
         throw error;
       }
       // Cleared or expired between lookup and write: the message opens the key's next thread.
@@ -124,13 +124,22 @@ export class TurnRecorder {
     return this.sessions.findLatest(identity.channel, identity.key);
   }
 
-  /** A resend of a message already stored: answer with what the first one got. */
-  private async previousAnswer(session: SessionRow, clientMessageId: string): Promise<TurnResult> {
+  /**
+   * A resend of a message already stored: answer with what the first one got. We hold the
+   * thread's turn lock, so a stored message without an answer is one whose turn died (a
+   * crash): when it is still the newest message it is answered now, without storing it twice.
+   */
+  private async resent(session: SessionRow, clientMessageId: string): Promise<StoredUserMessage> {
     const repo = this.repo;
     const user = await repo.findByClientMessageId(session.id, clientMessageId);
     const answer = user ? await repo.findReplyTo(session.id, user.seq) : null;
-    if (!user || !answer) throw new ApiError('conflict', 'this message was already received and is still being answered');
+    if (user && !answer && user.seq === (await repo.findById(session.id))?.message_count) {
+      return { duplicateOf: null, session, userMessage: toMessageDto(user), newThread: false, window: null };
+    }
+    if (!user || !answer) throw new ApiError('conflict', 'this message was already received but its answer was lost; please send it again as a new message');
     const dto = toMessageDto(answer);
-    return { turnId: answer.id, session, userMessage: toMessageDto(user), assistant: dto, newThread: false, usage: dto.usage, costMicros: dto.costMicros, error: null, command: null };
+    return {
+      duplicateOf: { turnId: answer.id, session, userMessage: toMessageDto(user), assistant: dto, newThread: false, usage: dto.usage, costMicros: dto.costMicros, error: null, command: null },
+    };
   }
 }

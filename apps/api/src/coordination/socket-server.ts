@@ -38,6 +38,12 @@ export class SocketServer {
       const sub = redis.client.duplicate();
       pub.on('error', () => undefined);
       sub.on('error', () => undefined);
+      // The adapter publishes without awaiting: while Redis is away each emit would be an
+      // unhandled rejection, which ends the process. A missed live event is resynced by clients.
+      for (const method of ['publish', 'sPublish'] as const) {
+        const send = pub[method].bind(pub) as (...args: unknown[]) => Promise<number>;
+        (pub as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => send(...args).catch(() => 0);
+      }
       await Promise.all([pub.connect(), sub.connect()]);
       io.adapter(createAdapter(pub, sub, { key: `${redis.prefixForAdapter}socket.io` }));
       const closeIo = io.close.bind(io);

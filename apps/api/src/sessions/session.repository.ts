@@ -181,13 +181,29 @@ export class SessionRepository {
     return rows[0] ?? null;
   }
 
-  /** The answer that closed the turn started by the user message at `userSeq`. */
+  /**
+   * The answer that closed the turn started by the user message at `userSeq`: only rows
+   * before the next user message count, since a turn cut by a crash has no answer of its own.
+   */
   async findReplyTo(sessionId: string, userSeq: number): Promise<MessageRow | null> {
     const { rows } = await this.db.query<MessageRow>(
-      `SELECT * FROM messages WHERE session_id = $1 AND seq > $2 AND role = 'assistant' AND tool_calls IS NULL ORDER BY seq LIMIT 1`,
+      `SELECT * FROM messages
+       WHERE session_id = $1 AND seq > $2 AND role = 'assistant' AND tool_calls IS NULL
+         AND seq < COALESCE((SELECT min(seq) FROM messages WHERE session_id = $1 AND seq > $2 AND role = 'user'), 2147483647)
+       ORDER BY seq LIMIT 1`,
       [sessionId, userSeq],
     );
     return rows[0] ?? null;
+  }
+
+  /** Active sessions whose newest message is a user message: turns that may have died unanswered. */
+  async findUnanswered(limit: number): Promise<SessionRow[]> {
+    const { rows } = await this.db.query<SessionRow>(
+      `SELECT s.* FROM sessions s JOIN messages m ON m.session_id = s.id AND m.seq = s.message_count
+       WHERE s.status = 'active' AND m.role = 'user' LIMIT $1`,
+      [limit],
+    );
+    return rows;
   }
 
   async findBySeq(sessionId: string, seq: number): Promise<MessageRow | null> {

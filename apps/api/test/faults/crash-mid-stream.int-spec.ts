@@ -123,22 +123,18 @@ describe.each(backends())('the api killed with SIGKILL in the middle of streamed
     expect(threadViolations(afterCrash.web, socketSent, { expectedAnswer: echo })).toEqual([]);
   });
 
-  // KNOWN BUG (apps/api/src/chat/turn.service.ts + turn-recorder.ts): nothing records that an answer
-  // was cut by a crash. The answer row is only written when the answer ends, so after a kill the thread
-  // holds the user message and no answer at all, and the widget's resync silently drops the text it had
-  // shown. Remove `.failing` once the pipeline marks interrupted answers (partial or error).
-  it.failing('KNOWN BUG: an answer cut by the crash is stored as partial (or error) after the restart', () => {
-    if (!afterCrash) return; // the scenario above did not get this far: `.failing` then fails too
+  // The answer row is written when the answer ends; after a kill, the restarted process marks it (chat/interrupted-turns.ts).
+  it('an answer cut by the crash is stored as partial (or error) after the restart', () => {
+    expect(afterCrash).toBeDefined();
+    if (!afterCrash) return;
     expect(afterCrash.web.find((m) => m.seq === 2)).toMatchObject({ role: 'assistant', status: expect.stringMatching(/^(partial|error)$/) });
     expect(SLOW_ANSWER.startsWith(afterCrash.web.find((m) => m.seq === 2)!.content)).toBe(true);
     expect(afterCrash.api.find((m) => m.seq === 2)).toMatchObject({ role: 'assistant', status: expect.stringMatching(/^(partial|error)$/) });
   });
 
-  // KNOWN BUG (apps/api/src/chat/turn-recorder.ts previousAnswer + sessions/session.repository.ts findReplyTo):
-  // a resend of a message under its clientMessageId is answered with "the first assistant row after it",
-  // which, when its own answer was lost in the crash, is the answer to the NEXT question. (Before any
-  // later turn it is refused with 409 "still being answered", for ever.) Remove `.failing` once fixed.
-  it.failing('KNOWN BUG: a resend of the interrupted message is not answered with the reply to a later message', () => {
+  // A resend under its clientMessageId gets its own turn's answer, never the next question's (findReplyTo stops at the next user message).
+  it('a resend of the interrupted message is not answered with the reply to a later message', () => {
+    expect(afterCrash).toBeDefined();
     if (!afterCrash) return;
     const resend = afterCrash.resendOfInterrupted;
     expect(resend.kind).toBe('answered');
