@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ApiKeyDto, CreateApiKeyResponse, KeyBudget } from '@threadline/contracts';
 import { ApiError } from '@api/common/api-error.js';
 import { Clock } from '@api/common/clock.js';
+import { BoundedMap } from '@api/common/bounded-map.js';
 import { newId, randomToken } from '@api/common/ids.js';
 import { AppConfig } from '@api/config/app-config.js';
 import { Database } from '@api/storage/database.js';
@@ -37,7 +38,8 @@ const CACHE_MS = 10_000;
 /** Integrators' keys: stored as sha256 only, the secret shown once at creation. */
 @Injectable()
 export class ApiKeysService {
-  private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
+  /** Lookups by secret hash, shared while in flight: a burst of requests with one key, as when the entry lapses under load, makes one UPDATE, not one per request queued on the same row. */
+  private readonly cache = new BoundedMap<Promise<Principal | null>>(10_000);
 
   constructor(
     private readonly db: Database,
@@ -109,17 +111,23 @@ export class ApiKeysService {
     if (master && safeEqual(secret, master)) return MASTER_PRINCIPAL;
     if (!secret.startsWith('tl_') || secret.length > 100) return null;
     const hash = sha256(secret);
-    const cached = this.cache.get(hash);
-    if (cached && cached.until > Date.now()) return cached.principal;
+    let principal = this.cache.get(hash);
+    if (!principal) {
+      principal = this.fetchPrincipal(hash);
+      this.cache.set(hash, principal, CACHE_MS);
+      // A failed lookup is not remembered: the next request asks the database again.
+      void principal.catch(() => this.cache.delete(hash));
+    }
+    return principal;
+  }
+
+  private async fetchPrincipal(hash: string): Promise<Principal | null> {
     const { rows } = await this.db.query<ApiKeyRow>(
       `UPDATE api_keys SET last_used_at = $2 WHERE secret_hash = $1 AND revoked_at IS NULL RETURNING *`,
       [hash, this.clock.now()],
     );
     const row = rows[0];
-    const principal: Principal | null = row ? { kind: 'api-key', keyId: row.id, tenant: row.tenant, label: `api-key:${row.prefix}` } : null;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(hash, { principal, until: Date.now() + CACHE_MS });
-    return principal;
+    return row ? { kind: 'api-key', keyId: row.id, tenant: row.tenant, label: `api-key:${row.prefix}` } : null;
   }
 }
 

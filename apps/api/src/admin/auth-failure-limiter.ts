@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '@api/common/api-error.js';
+import { BoundedMap } from '@api/common/bounded-map.js';
 import { Clock } from '@api/common/clock.js';
 import { AppConfig } from '@api/config/app-config.js';
 import { Coordination } from '@api/coordination/coordination.port.js';
 
-/** Addresses remembered as blocked on this instance; past this the map is pruned. */
+/** Addresses remembered as blocked on this instance; past this the least recently seen is forgotten (and refused again on its next failure). */
 const MAX_BLOCKED = 10_000;
 
 /**
@@ -23,7 +24,7 @@ const MAX_BLOCKED = 10_000;
 export class AuthFailureLimiter {
   readonly limit: number;
   readonly windowSeconds: number;
-  private readonly blockedUntil = new Map<string, number>();
+  private readonly blockedUntil = new BoundedMap<number>(MAX_BLOCKED);
 
   constructor(
     private readonly coordination: Coordination,
@@ -37,11 +38,9 @@ export class AuthFailureLimiter {
   /** Throws 429 while `address` is blocked; call before comparing the credential it sent. */
   assertAllowed(address: string | null): void {
     if (!address || this.limit <= 0) return;
-    const until = this.blockedUntil.get(address);
-    if (until === undefined) return;
     const now = this.clock.now().getTime();
-    if (until > now) throw this.refusal(until, now);
-    this.blockedUntil.delete(address);
+    const until = this.blockedUntil.get(address, now);
+    if (until !== undefined) throw this.refusal(until, now);
   }
 
   /** Counts a wrong credential from `address`; throws 429 once the window's total passes the limit. */
@@ -54,18 +53,8 @@ export class AuthFailureLimiter {
     const total = await this.coordination.increment(`auth-fail:${address}:${windowIndex}`, 1, 2 * this.windowSeconds);
     if (total <= this.limit) return;
     const until = (windowIndex + 1) * windowMs;
-    this.remember(address, until, now);
+    this.blockedUntil.set(address, until, until - now, now);
     throw this.refusal(until, now);
-  }
-
-  private remember(address: string, until: number, now: number): void {
-    if (this.blockedUntil.size >= MAX_BLOCKED) {
-      for (const [key, at] of this.blockedUntil) if (at <= now) this.blockedUntil.delete(key);
-      // Still full: forget the oldest block; its address is refused again on its next failure.
-      const oldest = this.blockedUntil.keys().next();
-      if (this.blockedUntil.size >= MAX_BLOCKED && !oldest.done) this.blockedUntil.delete(oldest.value);
-    }
-    this.blockedUntil.set(address, until);
   }
 
   private refusal(until: number, now: number): ApiError {

@@ -51,9 +51,9 @@ export class InterruptedTurns implements OnApplicationBootstrap {
     const lock = await this.coordination.acquireTurnLock(`${session.channel}:${session.key}`, { waitMs: leaseMs + 1000, leaseMs }).catch(() => null);
     if (!lock) return false;
     try {
-      const fresh = await this.repo.findById(session.id);
-      const last = fresh ? await this.repo.findBySeq(fresh.id, fresh.message_count) : null;
-      if (!fresh || last?.role !== 'user') return false;
+      // Asked again under the lock: a turn may have answered it while we waited.
+      const [fresh] = await this.repo.findUnanswered(1, session.id);
+      if (!fresh) return false;
       const stored = await this.sessions.append(fresh, { role: 'assistant', content: '', status: 'error', tokenCount: 0 }, { fence: lock.fence, evenIfEnded: true });
       if (stored) this.events.emit('message', fresh, toMessageDto(stored.row));
       return stored !== null;

@@ -13,7 +13,7 @@ import type { RoundOutcome } from './model-round.js';
 import type { ClientTurn, TurnInput, TurnResult } from './turn.types.js';
 
 export type StoredUserMessage =
-  | { duplicateOf: null; session: SessionRow; userMessage: MessageDto; newThread: boolean; window: WindowRow[] | null }
+  | { duplicateOf: null; session: SessionRow; userMessage: MessageDto; newThread: boolean; window: WindowRow[] | null | undefined }
   | { duplicateOf: TurnResult };
 
 /** Writes a turn's messages; the user message always lands before the model is asked. */
@@ -63,7 +63,7 @@ export class TurnRecorder {
       const newest = await this.repo.loadNewest(resolved.session.id, client.messages.length);
       let last: MessageRow | null = newest[0] ?? null;
       let stored = true;
-      let window: WindowRow[] | null = null;
+      let window: WindowRow[] | null | undefined;
       const fresh = newest.length ? client.messages.slice(alreadyStored(newest, client.messages)) : [...(client.earlier ?? []), ...client.messages];
       for (const [index, message] of fresh.entries()) {
         const appended = await this.sessions.append(resolved.session, toNewMessage(message, input.participant ?? null, input.identity.apiKeyId ?? null), {
@@ -134,7 +134,7 @@ export class TurnRecorder {
     const user = await repo.findByClientMessageId(session.id, clientMessageId);
     const answer = user ? await repo.findReplyTo(session.id, user.seq) : null;
     if (user && !answer && user.seq === (await repo.findById(session.id))?.message_count) {
-      return { duplicateOf: null, session, userMessage: toMessageDto(user), newThread: false, window: null };
+      return { duplicateOf: null, session, userMessage: toMessageDto(user), newThread: false, window: undefined };
     }
     if (!user || !answer) throw new ApiError('conflict', 'this message was already received but its answer was lost; please send it again as a new message');
     const dto = toMessageDto(answer);

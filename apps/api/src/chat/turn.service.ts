@@ -109,7 +109,7 @@ export class TurnService {
     session: SessionRow,
     turnId: string,
     input: TurnInput,
-    held: { fence: number; window: WindowRow[] | null },
+    held: { fence: number; window: WindowRow[] | null | undefined },
   ): Promise<Pick<TurnResult, 'assistant' | 'usage' | 'costMicros' | 'error' | 'finishReason' | 'upstreamError'> & { model: string; firstSeq: number; upstream: UpstreamCallSample[] }> {
     const upstream: UpstreamCallSample[] = [];
     const threadKey = `${session.channel}:${session.key}`;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Coordination, LockTimeoutError, type LockOptions, type TailCacheOptions, type TurnLock, type Unsubscribe } from './coordination.port.js';
+import { BoundedMap } from '@api/common/bounded-map.js';
 import { MemoryTailCache } from './tail-cache.memory.js';
 
 interface Waiter {
@@ -15,8 +16,10 @@ interface LockState {
 export class InProcessCoordination extends Coordination {
   readonly kind = 'in-process' as const;
   private readonly locks = new Map<string, LockState>();
-  private readonly counters = new Map<string, { value: number; expiresAt: number }>();
-  private readonly cache = new Map<string, { value: string; expiresAt: number }>();
+  // Bounded: rate-limit and budget counters get a key per subject and window, so a
+  // long-lived process would otherwise keep every window it has ever counted.
+  private readonly counters = new BoundedMap<{ value: number }>(200_000);
+  private readonly cache = new BoundedMap<string>(50_000);
   private readonly bus = new EventEmitter().setMaxListeners(0);
   private lastFence = 0;
   private readonly tails = new MemoryTailCache();
@@ -56,12 +59,12 @@ export class InProcessCoordination extends Coordination {
   }
 
   async increment(counterKey: string, by: number, ttlSeconds: number): Promise<number> {
-    const now = Date.now();
     const current = this.counters.get(counterKey);
-    if (!current || current.expiresAt <= now) {
-      this.counters.set(counterKey, { value: by, expiresAt: now + ttlSeconds * 1000 });
+    if (!current) {
+      this.counters.set(counterKey, { value: by }, ttlSeconds * 1000);
       return by;
     }
+    // In place: the counter keeps the expiry of its first increment, as with Redis (EXPIRE NX).
     current.value += by;
     return current.value;
   }
@@ -71,14 +74,13 @@ export class InProcessCoordination extends Coordination {
   }
 
   async cacheGet<T>(key: string): Promise<T | null> {
-    const entry = this.cache.get(key);
-    if (!entry || entry.expiresAt <= Date.now()) return null;
-    return JSON.parse(entry.value) as T;
+    const raw = this.cache.get(key);
+    return raw === undefined ? null : (JSON.parse(raw) as T);
   }
 
   async cacheSet(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     // Stored serialized so callers cannot mutate cached state by reference, as with Redis.
-    this.cache.set(key, { value: JSON.stringify(value), expiresAt: Date.now() + ttlSeconds * 1000 });
+    this.cache.set(key, JSON.stringify(value), ttlSeconds * 1000);
   }
 
   async cacheDelete(key: string): Promise<void> {

@@ -1,28 +1,23 @@
 import type { Channel } from '@threadline/contracts';
+import { BoundedMap } from '@api/common/bounded-map.js';
 import type { SessionRow } from './session.types.js';
 
-/** Active sessions by thread key, most recently used last; the oldest go past `max`. */
+/** Active sessions by thread key, the least recently used forgotten past `max`. */
 export class KnownSessions {
-  private readonly rows = new Map<string, SessionRow>();
+  private readonly rows: BoundedMap<SessionRow>;
 
-  constructor(private readonly max = 10_000) {}
+  constructor(max = 10_000) {
+    this.rows = new BoundedMap(max);
+  }
 
   get(channel: Channel, key: string): SessionRow | undefined {
-    const id = `${channel}:${key}`;
-    const row = this.rows.get(id);
-    if (row) {
-      this.rows.delete(id);
-      this.rows.set(id, row);
-    }
+    const row = this.rows.get(`${channel}:${key}`);
     return row?.status === 'active' ? row : undefined;
   }
 
   remember(row: SessionRow): void {
-    const id = `${row.channel}:${row.key}`;
-    this.rows.delete(id);
-    if (row.status !== 'active') return;
-    this.rows.set(id, row);
-    if (this.rows.size > this.max) this.rows.delete(this.rows.keys().next().value!);
+    if (row.status === 'active') this.rows.set(`${row.channel}:${row.key}`, row);
+    else this.forget(row.channel, row.key);
   }
 
   forget(channel: Channel, key: string): void {

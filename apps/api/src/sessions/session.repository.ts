@@ -196,12 +196,12 @@ export class SessionRepository {
     return rows[0] ?? null;
   }
 
-  /** Active sessions whose newest message is a user message: turns that may have died unanswered. */
-  async findUnanswered(limit: number): Promise<SessionRow[]> {
+  /** Active sessions (or the one given) whose newest message is a user message: turns that may have died unanswered. */
+  async findUnanswered(limit: number, sessionId: string | null = null): Promise<SessionRow[]> {
     const { rows } = await this.db.query<SessionRow>(
       `SELECT s.* FROM sessions s JOIN messages m ON m.session_id = s.id AND m.seq = s.message_count
-       WHERE s.status = 'active' AND m.role = 'user' LIMIT $1`,
-      [limit],
+       WHERE s.status = 'active' AND m.role = 'user' AND ($2::uuid IS NULL OR s.id = $2::uuid) LIMIT $1`,
+      [limit, sessionId],
     );
     return rows;
   }

@@ -21,10 +21,14 @@ export class WindowService {
     private readonly cache: WindowCache,
   ) {}
 
-  /** `cached`: the window rows (oldest first) when the caller already has them from storing the user message. */
-  async build(session: SessionRow, systemPrompt = this.config.env.SYSTEM_PROMPT, cached: WindowRow[] | null = null): Promise<ContextWindow> {
+  /**
+   * `cached`: what storing the user message learnt of the cache: the window rows (oldest
+   * first), or null when the cache was out of step (asking it again would only miss).
+   * Left out, the cache is asked.
+   */
+  async build(session: SessionRow, systemPrompt = this.config.env.SYSTEM_PROMPT, cached?: WindowRow[] | null): Promise<ContextWindow> {
     const { CONTEXT_MAX_MESSAGES: maxMessages, CONTEXT_MAX_TOKENS: maxTokens, CONTEXT_SUMMARY } = this.config.env;
-    const hit = cached ?? (await this.cache.read(session.id));
+    const hit = cached === undefined ? await this.cache.read(session.id) : cached;
     const rows = hit ? [...hit].reverse() : await this.loadAndCache(session.id, maxMessages);
     const picked = selectWindow(rows.map(asCandidate), { maxMessages, maxTokens }).map((c) => c.row);
     const messages: ChatModelMessage[] = [{ role: 'system', content: systemPrompt }];

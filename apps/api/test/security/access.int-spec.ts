@@ -1,6 +1,6 @@
 import { backends } from '../backends.js';
-import { masterAuth, openWebSession, TEST_MASTER_KEY, useGateway, type Gateway } from '../harness.js';
-import { startChannelFakes } from './channel-env.js';
+import { masterAuth, openWebSession, TEST_MASTER_KEY, type Gateway } from '../harness.js';
+import { useGatewayWithChannels } from './channel-env.js';
 import { createFixtures, VICTIM_MARKER, type Fixtures } from './fixtures.js';
 import { call, handshake, registeredRoutes, sql, staffCookie, type Answer } from './security-helpers.js';
 
@@ -94,16 +94,7 @@ interface Built {
 }
 
 describe.each(backends())('access matrix: every route and namespace against every kind of caller (%s)', (backend) => {
-  // X-Forwarded-For is trusted so each request can come from an address of its own.
-  const env: Record<string, string> = { TRUST_PROXY: 'true' };
-  let closeFakes: () => Promise<void> = async () => undefined;
-  beforeAll(async () => {
-    const fakes = await startChannelFakes();
-    Object.assign(env, fakes.env);
-    closeFakes = () => fakes.close();
-  });
-  const suite = useGateway(backend, { env });
-  afterAll(() => closeFakes());
+  const suite = useGatewayWithChannels(backend);
   let gateway: Gateway;
   let f: Fixtures;
   let counter = 0;

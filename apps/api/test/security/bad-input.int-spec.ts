@@ -1,6 +1,6 @@
 import { backends } from '../backends.js';
-import { masterAuth, useGateway, type Gateway } from '../harness.js';
-import { startChannelFakes } from './channel-env.js';
+import { masterAuth, type Gateway } from '../harness.js';
+import { useGatewayWithChannels } from './channel-env.js';
 import { createFixtures, type Fixtures } from './fixtures.js';
 import { call, expectRefusal, sql, tableCounts, type Answer } from './security-helpers.js';
 
@@ -63,15 +63,7 @@ const CONTROL_TEXTS = ['nul \\u0000 byte', 'bell \\u0007', 'escape \\u001b[31mre
 const ODD_TEXTS = ['right-to-left \u202Eevil.exe', 'zero\u200Bwidth \u2028 line separator', 'family 👨‍👩‍👧 and combining é', '\uFEFFbyte order mark', '𝕳𝖊𝖑𝖑𝖔 astral', '<img src=x onerror=alert(1)><script>alert(2)</script>', '"><svg/onload=alert(1)> javascript:alert(1) {{7*7}} ${7*7}', "' OR 1=1; DROP TABLE sessions; --"];
 
 describe.each(backends())('bad input on every route: 4xx in the route\'s error shape, nothing stored, no stack (%s)', (backend) => {
-  const env: Record<string, string> = { TRUST_PROXY: 'true' };
-  let closeFakes: () => Promise<void> = async () => undefined;
-  beforeAll(async () => {
-    const fakes = await startChannelFakes();
-    Object.assign(env, fakes.env);
-    closeFakes = () => fakes.close();
-  });
-  const suite = useGateway(backend, { env });
-  afterAll(() => closeFakes());
+  const suite = useGatewayWithChannels(backend);
   let gateway: Gateway;
   let f: Fixtures;
   beforeAll(async () => {

@@ -1,4 +1,6 @@
 import { FakeGraph, FakeSlack } from '@threadline/testing';
+import type { Backend } from '../backends.js';
+import { useGateway, type GatewaySuite } from '../harness.js';
 
 export const SLACK_SECRET = 'slack-signing-secret-security';
 export const SLACK_TOKEN = 'xoxb-security-token';
@@ -31,4 +33,21 @@ export async function startChannelFakes(): Promise<{ slack: FakeSlack; graph: Fa
       await graph.close();
     },
   };
+}
+
+/**
+ * useGateway with every webhook channel on against the fakes, and X-Forwarded-For
+ * trusted so each request can come from an address of its own (per-address limits
+ * then never cross tests). `env` may add settings; the fakes' own are merged in.
+ */
+export function useGatewayWithChannels(backend: Backend, env: Record<string, string> = {}): GatewaySuite {
+  const settings: Record<string, string> = { TRUST_PROXY: 'true', ...env };
+  let fakes: Awaited<ReturnType<typeof startChannelFakes>> | undefined;
+  beforeAll(async () => {
+    fakes = await startChannelFakes();
+    Object.assign(settings, fakes.env);
+  });
+  const suite = useGateway(backend, { env: settings });
+  afterAll(() => fakes?.close());
+  return suite;
 }

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { messengerMessaging, messengerPayload, signMetaRequest, signSlackRequest, slackEventEnvelope, whatsappMessage, whatsappPayload } from '@threadline/testing';
 import { WebhookWork } from '@api/channels/webhooks/webhook-work.js';
 import { backends } from '../backends.js';
-import { masterAuth, useGateway, type Gateway } from '../harness.js';
-import { MESSENGER_SECRET, SLACK_SECRET, startChannelFakes, WHATSAPP_SECRET } from './channel-env.js';
+import { masterAuth, type Gateway } from '../harness.js';
+import { MESSENGER_SECRET, SLACK_SECRET, useGatewayWithChannels, WHATSAPP_SECRET } from './channel-env.js';
 import { createFixtures, type Fixtures } from './fixtures.js';
 import { call, expectRefusal, type Answer } from './security-helpers.js';
 
@@ -31,15 +31,7 @@ function raw(body: fc.Arbitrary<unknown>): fc.Arbitrary<string> {
 }
 
 describe.each(backends())('fuzzing REST bodies and webhook parsers through the app (%s)', (backend) => {
-  const env: Record<string, string> = { TRUST_PROXY: 'true' };
-  let closeFakes: () => Promise<void> = async () => undefined;
-  beforeAll(async () => {
-    const fakes = await startChannelFakes();
-    Object.assign(env, fakes.env);
-    closeFakes = () => fakes.close();
-  });
-  const suite = useGateway(backend, { env });
-  afterAll(() => closeFakes());
+  const suite = useGatewayWithChannels(backend);
   let gateway: Gateway;
   let f: Fixtures;
   let cases = 0;
