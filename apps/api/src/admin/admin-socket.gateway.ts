@@ -3,11 +3,13 @@ import { ADMIN_NAMESPACE, type AdminClientToServer, type AdminServerToClient } f
 import type { Namespace } from 'socket.io';
 import { ApiError } from '@api/common/api-error.js';
 import { AppConfig } from '@api/config/app-config.js';
+import { Coordination } from '@api/coordination/coordination.port.js';
 import { SocketServer } from '@api/coordination/socket-server.js';
 import { SessionEvents } from '@api/sessions/session-events.js';
 import { SessionRepository } from '@api/sessions/session.repository.js';
 import { toSessionSummary } from '@api/sessions/session.types.js';
 import { resolveStaff } from './admin.guard.js';
+import { AdminWatchers } from './admin-watchers.js';
 import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { DeltaCoalescer } from './delta-coalescer.js';
 import { STAFF_COOKIE, StaffAuthService } from './staff-auth.service.js';
@@ -20,6 +22,7 @@ export class AdminSocketGateway implements OnModuleInit, OnApplicationShutdown {
   private namespace!: Namespace<AdminClientToServer, AdminServerToClient>;
   private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
   private readonly deltas = new DeltaCoalescer((delta) => this.namespace.volatile.emit('message:delta', delta));
+  private readonly watchers: AdminWatchers;
 
   constructor(
     private readonly server: SocketServer,
@@ -28,9 +31,12 @@ export class AdminSocketGateway implements OnModuleInit, OnApplicationShutdown {
     private readonly events: SessionEvents,
     private readonly repo: SessionRepository,
     private readonly limiter: AuthFailureLimiter,
-  ) {}
+    coordination: Coordination,
+  ) {
+    this.watchers = new AdminWatchers(coordination);
+  }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.namespace = this.server.io.of(ADMIN_NAMESPACE);
     this.namespace.use((socket, next) => {
       const token = typeof socket.handshake.auth?.token === 'string' ? `Bearer ${socket.handshake.auth.token}` : undefined;
@@ -44,22 +50,30 @@ export class AdminSocketGateway implements OnModuleInit, OnApplicationShutdown {
             : next(new Error('unavailable')),
       );
     });
-    this.events.on('created', (session) => this.namespace.emit('session:created', toSessionSummary(session)));
-    this.events.on('updated', (session) => this.namespace.emit('session:updated', toSessionSummary(session)));
+    this.namespace.on('connection', (socket) => {
+      this.watchers.joined();
+      socket.once('disconnect', () => this.watchers.left());
+    });
+    // Nobody watching anywhere: nothing to encode, publish or re-read.
+    this.events.on('created', (session) => this.watchers.any && this.namespace.emit('session:created', toSessionSummary(session)));
+    this.events.on('updated', (session) => this.watchers.any && this.namespace.emit('session:updated', toSessionSummary(session)));
     this.events.on('message', (session, message) => {
+      if (!this.watchers.any) return;
       this.deltas.flushSession(session.id);
       this.namespace.emit('message:created', { sessionId: session.id, message });
       this.refreshSoon(session.id);
     });
-    this.events.on('delta', (sessionId, turnId, text) => this.deltas.add(sessionId, turnId, text));
+    this.events.on('delta', (sessionId, turnId, text) => this.watchers.any && this.deltas.add(sessionId, turnId, text));
+    await this.watchers.start();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     // A refresh firing (or finishing) after the database and Redis closed would fail on closed clients.
     this.closed = true;
     this.deltas.clear();
     for (const timer of this.refreshTimers.values()) clearTimeout(timer);
     this.refreshTimers.clear();
+    await this.watchers.stop();
   }
 
   private closed = false;

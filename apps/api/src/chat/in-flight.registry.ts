@@ -39,8 +39,18 @@ export class InFlightRegistry {
     try {
       return await work();
     } finally {
-      if (--this.active === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      this.settled();
     }
+  }
+
+  private settled(): void {
+    if (--this.active === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** Work a turn left running after its reply (its lock release): counted until it settles. */
+  settleLater(work: Promise<unknown>): void {
+    this.active++;
+    void work.catch(() => undefined).finally(() => this.settled());
   }
 
   /** turns running on this instance, from lock request to lock release */

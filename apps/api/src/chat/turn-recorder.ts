@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AppliedPrice, MessageDto } from '@threadline/contracts';
 import { ApiError } from '@api/common/api-error.js';
+import { AppConfig } from '@api/config/app-config.js';
 import { isUniqueViolation } from '@api/storage/database.js';
 import { SessionsService } from '@api/sessions/sessions.service.js';
 import { SessionRepository, type SessionIdentity } from '@api/sessions/session.repository.js';
@@ -22,6 +23,7 @@ export class TurnRecorder {
   constructor(
     private readonly sessions: SessionsService,
     private readonly repo: SessionRepository,
+    private readonly config: AppConfig,
   ) {}
 
   /** `fence`: the turn lock's (see Coordination.acquireTurnLock); every write of the turn carries it. */
@@ -110,7 +112,9 @@ export class TurnRecorder {
         apiKeyId: charge.apiKeyId,
       },
       // A staff clear during the answer still records it in the transcript it belongs to.
-      { evenIfEnded: true, fence },
+      // A final answer need not hold the reply until it is on disk (ANSWER_COMMIT); tool
+      // calls do, since the tools they start may act on the world.
+      { evenIfEnded: true, fence, durable: outcome.toolCalls.length > 0 || this.config.env.ANSWER_COMMIT === 'sync' },
     );
     return toMessageDto(stored!.row);
   }

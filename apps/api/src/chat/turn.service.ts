@@ -101,7 +101,10 @@ export class TurnService {
       }
     } finally {
       const released = lock.release().catch((error: Error) => this.logger.warn(`lock release failed: ${error.message}`));
-      await Promise.all([charged, released]);
+      // The reply does not wait for the charge and the release: the thread's next turn is
+      // granted the lock only once the release is processed, which is after the charge
+      // (sent first, same connection). Shutdown still waits for both.
+      this.inFlight.settleLater(Promise.all([charged, released]));
     }
   }
 

@@ -78,6 +78,8 @@ export const envSchema = z.object({
   CONTEXT_SUMMARY: onOff.default('off'),
   MAX_MESSAGE_BYTES: int(1, 1024 * 1024).default(16 * 1024),
   TOOL_MAX_ROUNDS: int(1, 20).default(5),
+  /** async: an answer's commit does not wait for the WAL flush (user messages always do) */
+  ANSWER_COMMIT: z.enum(['async', 'sync'], { message: '"async" or "sync"' }).default('async'),
   TURN_LOCK_LEASE_MS: int(1000).default(30_000),
   TURN_LOCK_WAIT_MS: int(100).default(120_000),
   SWEEP_INTERVAL: duration.prefault('30s'),

@@ -40,12 +40,8 @@ export class OpenAIChatModel extends ChatModel {
     const onOuterAbort = () => abort.abort();
     request.signal?.addEventListener('abort', onOuterAbort, { once: true });
     let timedOut = false;
-    let idle: NodeJS.Timeout | undefined;
-    const arm = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => ((timedOut = true), abort.abort()), this.options.idleTimeoutMs);
-    };
-    arm();
+    // One timer pushed back per chunk (refresh), not a new one each time: this runs per token.
+    const idle = setTimeout(() => ((timedOut = true), abort.abort()), this.options.idleTimeoutMs);
     try {
       const stream = await this.client.chat.completions.create(
         {
@@ -60,7 +56,7 @@ export class OpenAIChatModel extends ChatModel {
         { signal: abort.signal },
       );
       for await (const chunk of stream) {
-        arm();
+        idle.refresh();
         yield* eventsOf(chunk);
       }
     } catch (error) {

@@ -20,6 +20,12 @@ export interface AppendOptions {
   evenIfEnded?: boolean;
   /** the turn lock's fence: refused when a newer holder already wrote to the session */
   fence?: number | null;
+  /**
+   * false: commit without waiting for the WAL flush (an answer: the reply need not wait on
+   * the disk). A Postgres crash can then lose it, but only at a thread's tail: any later
+   * durable commit (the thread's next user message) flushes the WAL past it.
+   */
+  durable?: boolean;
 }
 
 export interface SessionIdentity {
@@ -88,6 +94,7 @@ export class SessionRepository {
            unpriced_messages = unpriced_messages + CASE WHEN $11::int IS NOT NULL AND $15::bigint IS NULL THEN 1 ELSE 0 END,
            turn_fence = GREATEST(turn_fence, COALESCE($22::bigint, 0))
          WHERE id = $1 AND ((status = 'active' AND expires_at > $2) OR $17::boolean) AND ($22::bigint IS NULL OR turn_fence <= $22::bigint)
+           AND ($23::boolean OR set_config('synchronous_commit', 'off', true) = 'off')
          RETURNING message_count, channel, tenant, end_user_id, status, summary, summary_through_seq, expires_at, last_activity_at
        ),
        m AS (
@@ -124,6 +131,7 @@ export class SessionRepository {
         message.apiKeyId ?? null,
         message.price ? JSON.stringify(message.price) : null,
         options.fence ?? null,
+        options.durable ?? true,
       ],
     );
     return rows[0] ?? null;

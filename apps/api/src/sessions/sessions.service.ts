@@ -131,7 +131,12 @@ export class SessionsService {
       last_activity_at: session_last_activity_at,
       message_count: row.seq,
     });
-    return { row, window: await this.windows.recordStored(row, options.readWindow) };
+    if (options.readWindow) return { row, window: await this.windows.recordStored(row, true) };
+    // Not awaited: whoever reads this window next is behind our turn lock, whose release
+    // goes out after this report on the same connection; a report that still comes late
+    // only leaves the entry out of step (a miss), never stale.
+    void this.windows.recordStored(row);
+    return { row, window: null };
   }
 
   /** The next message to this key starts a fresh thread; the transcript stays for staff. */

@@ -93,6 +93,21 @@ describe('BudgetService', () => {
     expect(await refusal(budgets.check(api('b')))).toBeNull();
   });
 
+  it("tells every instance when a key's limits change, so none keeps refusing on its own copy", async () => {
+    const first = make({});
+    const second = make({});
+    await Promise.all([first.onModuleInit(), second.onModuleInit()]);
+    keys.limits.set('key-1', { budget_tokens_per_day: 10, budget_tokens_per_month: null, budget_micros_per_day: null, budget_micros_per_month: null });
+    await first.charge(api('a'), { tokens: 10, costMicros: 1 });
+    expect(await refusal(second.check(api('b')))).not.toBeNull();
+    keys.limits.set('key-1', { budget_tokens_per_day: 20, budget_tokens_per_month: null, budget_micros_per_day: null, budget_micros_per_month: null });
+    const reads = keys.reads;
+    expect(await refusal(second.check(api('b')))).not.toBeNull(); // its own copy: no read
+    expect(keys.reads).toBe(reads);
+    await first.forgetKey('key-1');
+    expect(await refusal(second.check(api('b')))).toBeNull();
+  });
+
   it('keeps the monthly counter across days and refuses until the month ends', async () => {
     clock = new ManualClock(new Date('2030-01-15T12:00:00Z'));
     const budgets = make({ BUDGET_KEY_TOKENS_PER_MONTH: '1000' });

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { BoundedMap } from '@api/common/bounded-map.js';
 import { ApiError } from '@api/common/api-error.js';
 import { Clock } from '@api/common/clock.js';
 import { AppConfig } from '@api/config/app-config.js';
@@ -25,6 +26,9 @@ export interface TurnSpend {
 }
 
 const KEY_LIMITS_TTL_SECONDS = 60;
+/** Kept in process too, so a turn's budget check costs no round trip; changes are broadcast. */
+const LOCAL_KEY_LIMITS_MS = 10_000;
+const KEY_LIMITS_CHANGED = 'budget-limits-changed';
 const keyLimitsCacheKey = (apiKeyId: string) => `budget-limits:key:${apiKeyId}`;
 
 interface KeyBudgetRow {
@@ -45,8 +49,9 @@ interface KeyBudgetRow {
  * turns already in flight, and is never charged for work that did not happen.
  */
 @Injectable()
-export class BudgetService {
+export class BudgetService implements OnModuleInit {
   private readonly logger = new Logger('budget');
+  private readonly localKeyLimits = new BoundedMap<BudgetLimits>(10_000);
   private readonly userDefaults: BudgetLimits;
   private readonly keyDefaults: BudgetLimits;
 
@@ -69,6 +74,12 @@ export class BudgetService {
       costMicrosPerDay: env.BUDGET_KEY_USD_PER_DAY ?? null,
       costMicrosPerMonth: env.BUDGET_KEY_USD_PER_MONTH ?? null,
     };
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.coordination.subscribe(KEY_LIMITS_CHANGED, (apiKeyId) => {
+      if (typeof apiKeyId === 'string') this.localKeyLimits.delete(apiKeyId);
+    });
   }
 
   /** Throws `rate_limited` (429 with Retry-After) when a budget of the caller is used up. */
@@ -109,7 +120,9 @@ export class BudgetService {
 
   /** After an admin changes a key's limits: every instance reads them afresh. */
   async forgetKey(apiKeyId: string): Promise<void> {
+    this.localKeyLimits.delete(apiKeyId);
     await this.coordination.cacheDelete(keyLimitsCacheKey(apiKeyId));
+    await this.coordination.publish(KEY_LIMITS_CHANGED, apiKeyId);
   }
 
   private async limitsOf(subject: BudgetSubject): Promise<BudgetLimits> {
@@ -118,6 +131,14 @@ export class BudgetService {
   }
 
   private async ownKeyLimits(apiKeyId: string): Promise<BudgetLimits | null> {
+    const local = this.localKeyLimits.get(apiKeyId);
+    if (local) return local;
+    const limits = await this.sharedKeyLimits(apiKeyId);
+    this.localKeyLimits.set(apiKeyId, limits, LOCAL_KEY_LIMITS_MS);
+    return limits;
+  }
+
+  private async sharedKeyLimits(apiKeyId: string): Promise<BudgetLimits> {
     const cached = await this.coordination.cacheGet<BudgetLimits>(keyLimitsCacheKey(apiKeyId));
     if (cached) return cached;
     const { rows } = await this.db.query<KeyBudgetRow>(
