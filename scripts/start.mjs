@@ -10,6 +10,7 @@ if (build.status !== 0) {
   console.error('Threadline: the build failed (see above).');
   process.exit(build.status ?? 1);
 }
-const gateway = spawn(process.execPath, ['--enable-source-maps', 'apps/api/dist/main.js'], { cwd: root, stdio: 'inherit', env: process.env });
+// A larger young generation: a turn allocates a lot that dies young; fewer scavenges cost ~10% less CPU per turn (bench/README.md).
+const gateway = spawn(process.execPath, ['--enable-source-maps', '--max-semi-space-size=64', 'apps/api/dist/main.js'], { cwd: root, stdio: 'inherit', env: process.env });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => gateway.kill(signal));
 gateway.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

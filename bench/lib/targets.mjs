@@ -13,6 +13,7 @@ import { onCleanup, startNode } from './procs.mjs';
 const ROOT = resolve(import.meta.dirname, '../..');
 const HERE = import.meta.dirname;
 
+export const PRODUCTION_NODE_ARGS = ['--max-semi-space-size=64'];
 export const MASTER_KEY = `bench-master-${randomBytes(12).toString('hex')}`;
 
 export function freePort() {
@@ -115,7 +116,8 @@ export async function startThreadline(name, upstreamBase, store, { nodeArgs = []
   for (const key of Object.keys(clean)) if (!(key in env)) env[key] = undefined;
   const proc = await startNode(name, [join(ROOT, 'apps/api/dist/main.js')], {
     env,
-    nodeArgs,
+    // The V8 flags of `npm start` and the Dockerfile's CMD.
+    nodeArgs: [...PRODUCTION_NODE_ARGS, ...nodeArgs],
     readyLine: false,
     waitReady: healthy(`${url}/api/health`),
     timeoutMs: 120_000,

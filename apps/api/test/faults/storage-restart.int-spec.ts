@@ -60,7 +60,7 @@ describeWithServers(`two api instances while Postgres or Redis restarts under lo
 
   const healthy = async (instance: ApiProcess) => (await fetch(`${instance.url}/api/health`).then((r) => r.status, () => 0)) === 200;
 
-  async function survivesOutage(name: string, stop: () => Promise<void>, start: () => Promise<void>): Promise<void> {
+  async function survivesOutage(name: string, stop: () => Promise<void>, start: () => Promise<void>, { crash = false } = {}): Promise<void> {
     const label = `${name}${Date.now().toString(36)}`;
     const clients = await openClients(instances.map((i) => i.url), TEST_MASTER_KEY, label, CLIENTS, CLIENT_TIMEOUT_MS);
     try {
@@ -68,6 +68,10 @@ describeWithServers(`two api instances while Postgres or Redis restarts under lo
       await sleep(1000);
       await stop();
       await sleep(2500);
+      // ANSWER_COMMIT=async (the default): a crash can lose answers whose commit Postgres had
+      // not flushed yet, and only a thread's newest one (a later durable commit flushes all
+      // before it). Every turn answered by now was answered before the crash.
+      const newestBeforeCrash = new Map(clients.map((c) => [c.name, c.sent.findLast((t) => t.outcome.kind === 'answered')?.text]));
       await start();
       const restartedAt = Date.now();
       await waitUntil('both instances healthy again', async () => {
@@ -96,7 +100,8 @@ describeWithServers(`two api instances while Postgres or Redis restarts under lo
         expect({ client: client.name, channel: client.channel, outcome }).toEqual({ client: client.name, channel: client.channel, outcome: { kind: 'answered', status: 'complete', content: echo(text), errorCode: null, httpStatus: 200 } });
       }
       for (const client of clients) {
-        expect({ client: client.name, channel: client.channel, violations: threadViolations(await client.history(), client.sent, { expectedAnswer: echo }) }).toEqual({
+        const answerMayBeLost = (text: string) => crash && text === newestBeforeCrash.get(client.name);
+        expect({ client: client.name, channel: client.channel, violations: threadViolations(await client.history(), client.sent, { expectedAnswer: echo, answerMayBeLost }) }).toEqual({
           client: client.name,
           channel: client.channel,
           violations: [],
@@ -109,7 +114,7 @@ describeWithServers(`two api instances while Postgres or Redis restarts under lo
 
   const outcome = 'every turn answered or refused with a clear 503, nothing lost or doubled, healthy again by itself';
   it(`Postgres stopped cleanly (pg_ctl -m fast): ${outcome}`, () => survivesOutage('pgfast', () => postgres.stop('fast'), () => postgres.start()));
-  it(`Postgres crashed (pg_ctl -m immediate): ${outcome}`, () => survivesOutage('pgcrash', () => postgres.stop('immediate'), () => postgres.start()));
+  it(`Postgres crashed (pg_ctl -m immediate): ${outcome}`, () => survivesOutage('pgcrash', () => postgres.stop('immediate'), () => postgres.start(), { crash: true }));
 
   // The redis adapter publishes without awaiting; socket-server.ts catches those rejections, so an outage never ends the process.
   it(`Redis killed (SIGKILL) and started empty: ${outcome}`, () => survivesOutage('redis', () => redis.stop('kill'), () => redis.start()));
