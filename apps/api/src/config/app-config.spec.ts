@@ -10,6 +10,7 @@ describe('AppConfig', () => {
     expect(config.modelMode).toBe('simulated');
     expect(config.sessionTtl.web).toEqual({ idleSeconds: 3600, maxAgeSeconds: 7 * 86400 });
     expect(config.sessionTtl.slack.idleSeconds).toBe(86400);
+    expect(config.env.ANSWER_COMMIT).toBe('async');
   });
 
   it('reads durations per channel', () => {
@@ -24,6 +25,7 @@ describe('AppConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgres:\/\/ URL/],
     [{ SESSION_TTL_WEB: 'soon' }, /SESSION_TTL_WEB must be a duration such as/],
     [{ CONTEXT_SUMMARY: 'yes' }, /CONTEXT_SUMMARY must be "on" or "off"/],
+    [{ ANSWER_COMMIT: 'later' }, /ANSWER_COMMIT must be "async" or "sync"/],
   ])('names the variable and what it expects: %j', (env, message) => {
     expect(() => AppConfig.fromEnv(env)).toThrow(ConfigError);
     expect(() => AppConfig.fromEnv(env)).toThrow(message);
