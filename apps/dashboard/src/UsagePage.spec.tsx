@@ -2,20 +2,10 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { UsageReport, UsageTotals } from '@threadline/contracts';
 import { mockApi } from './testing';
-import { fillDays } from './usage';
+import { EMPTY_TOTALS, fillDays } from './usage';
 import { UsagePage } from './UsagePage';
 
-const totals = (over: Partial<UsageTotals> = {}): UsageTotals => ({
-  messages: 0,
-  promptTokens: 0,
-  completionTokens: 0,
-  cachedTokens: 0,
-  totalTokens: 0,
-  costMicros: 0,
-  unpricedMessages: 0,
-  estimatedMessages: 0,
-  ...over,
-});
+const totals = (over: Partial<UsageTotals> = {}): UsageTotals => ({ ...EMPTY_TOTALS, ...over });
 
 function aReport(from: string, to: string): UsageReport {
   return {

@@ -10,7 +10,8 @@ export interface ChartPoint {
   tokens: number;
 }
 
-const EMPTY: UsageTotals = {
+/** A day or series with nothing in it. */
+export const EMPTY_TOTALS: UsageTotals = {
   messages: 0,
   promptTokens: 0,
   completionTokens: 0,
@@ -28,7 +29,7 @@ export function fillDays(daily: DailyUsage[], from: string, to: string): DailyUs
   const end = Date.parse(`${to}T00:00:00Z`);
   for (let t = Date.parse(`${from}T00:00:00Z`); t <= end && out.length < 1000; t += 86_400_000) {
     const day = utcDay(new Date(t));
-    out.push(byDay.get(day) ?? { ...EMPTY, day });
+    out.push(byDay.get(day) ?? { ...EMPTY_TOTALS, day });
   }
   return out;
 }

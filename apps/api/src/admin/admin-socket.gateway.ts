@@ -33,7 +33,7 @@ export class AdminSocketGateway implements OnModuleInit, OnApplicationShutdown {
     private readonly limiter: AuthFailureLimiter,
     coordination: Coordination,
   ) {
-    this.watchers = new AdminWatchers(coordination);
+    this.watchers = new AdminWatchers(coordination, () => this.namespace?.sockets.size ?? 0);
   }
 
   async onModuleInit(): Promise<void> {
@@ -50,9 +50,10 @@ export class AdminSocketGateway implements OnModuleInit, OnApplicationShutdown {
             : next(new Error('unavailable')),
       );
     });
+    // The namespace counts its sockets (a leaving one is gone from it before `disconnect`).
     this.namespace.on('connection', (socket) => {
-      this.watchers.joined();
-      socket.once('disconnect', () => this.watchers.left());
+      this.watchers.changed();
+      socket.once('disconnect', () => this.watchers.changed());
     });
     // Nobody watching anywhere: nothing to encode, publish or re-read.
     this.events.on('created', (session) => this.watchers.any && this.namespace.emit('session:created', toSessionSummary(session)));

@@ -3,22 +3,30 @@ import { AdminWatchers } from './admin-watchers.js';
 
 describe('AdminWatchers', () => {
   const tick = () => new Promise((resolve) => setImmediate(resolve));
+  /** An instance whose namespace holds `sockets` staff sockets. */
+  const instance = (shared: InProcessCoordination, graceMs = 0) => {
+    const state = { sockets: 0 };
+    const watchers = new AdminWatchers(shared, () => state.sockets, graceMs);
+    const join = () => (state.sockets++, watchers.changed());
+    const leave = () => (state.sockets--, watchers.changed());
+    return Object.assign(watchers, { join, leave });
+  };
 
   it('knows when staff watch here or on another instance, and when the last one leaves', async () => {
     const shared = new InProcessCoordination();
-    const here = new AdminWatchers(shared, 0);
-    const there = new AdminWatchers(shared, 0);
+    const here = instance(shared);
+    const there = instance(shared);
     await Promise.all([here.start(), there.start()]);
     expect([here.any, there.any]).toEqual([false, false]);
 
-    there.joined();
-    there.joined();
+    there.join();
+    there.join();
     await tick();
     expect([here.any, there.any]).toEqual([true, true]);
-    there.left();
+    there.leave();
     await tick();
     expect(here.any).toBe(true);
-    there.left();
+    there.leave();
     await tick();
     expect([here.any, there.any]).toEqual([false, false]);
     await Promise.all([here.stop(), there.stop()]);
@@ -26,16 +34,16 @@ describe('AdminWatchers', () => {
 
   it('learns of watchers that joined before it started, and assumes someone watches until it could hear', async () => {
     const shared = new InProcessCoordination();
-    const first = new AdminWatchers(shared, 0);
+    const first = instance(shared);
     await first.start();
-    first.joined();
-    const late = new AdminWatchers(shared, 60_000);
+    first.join();
+    const late = instance(shared, 60_000);
     expect(late.any).toBe(true); // still in its grace period
-    const asked = new AdminWatchers(shared, 0);
+    const asked = instance(shared);
     await asked.start();
     await tick();
     expect(asked.any).toBe(true);
-    first.left();
+    first.leave();
     await tick();
     expect(asked.any).toBe(false);
     await Promise.all([first.stop(), asked.stop()]);
@@ -43,10 +51,10 @@ describe('AdminWatchers', () => {
 
   it('forgets an instance that stopped while watched', async () => {
     const shared = new InProcessCoordination();
-    const here = new AdminWatchers(shared, 0);
-    const there = new AdminWatchers(shared, 0);
+    const here = instance(shared);
+    const there = instance(shared);
     await Promise.all([here.start(), there.start()]);
-    there.joined();
+    there.join();
     await tick();
     expect(here.any).toBe(true);
     await there.stop();

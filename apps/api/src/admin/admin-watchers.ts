@@ -25,31 +25,34 @@ export class AdminWatchers {
   private readonly instance = newId();
   private readonly remote = new Map<string, number>();
   private readonly startedAt = Date.now();
-  private local = 0;
+  /** what we last told the others about this instance */
+  private announced = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private unsubscribe: Unsubscribe | undefined;
 
+  /** `localWatchers`: staff connected to this instance (the namespace's own count). */
   constructor(
     private readonly coordination: Coordination,
+    private readonly localWatchers: () => number,
     private readonly startupGraceMs = STARTUP_GRACE_MS,
   ) {}
 
   async start(): Promise<void> {
     this.unsubscribe = await this.coordination.subscribe(CHANNEL, (payload) => this.heard(payload as Announcement));
-    this.heartbeat = setInterval(() => this.local > 0 && this.announce(true), HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => this.announced && this.announce(true), HEARTBEAT_MS);
     this.heartbeat.unref();
     this.send({ instance: this.instance, ask: true });
   }
 
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
-    if (this.local > 0) this.announce(false);
+    if (this.announced) this.announce(false);
     await this.unsubscribe?.().catch(() => undefined);
   }
 
   /** Someone watches here or, as last heard, on another instance. */
   get any(): boolean {
-    if (this.local > 0) return true;
+    if (this.localWatchers() > 0) return true;
     const now = Date.now();
     if (now - this.startedAt < this.startupGraceMs) return true;
     for (const [instance, until] of this.remote) {
@@ -59,18 +62,16 @@ export class AdminWatchers {
     return false;
   }
 
-  joined(): void {
-    if (++this.local === 1) this.announce(true);
-  }
-
-  left(): void {
-    if (--this.local === 0) this.announce(false);
+  /** A staff socket joined or left here: tell the others when this instance starts or stops being watched. */
+  changed(): void {
+    const watching = this.localWatchers() > 0;
+    if (watching !== this.announced) this.announce(watching);
   }
 
   private heard(message: Announcement): void {
     if (!message || typeof message.instance !== 'string' || message.instance === this.instance) return;
     if (message.ask) {
-      if (this.local > 0) this.announce(true);
+      if (this.announced) this.announce(true);
       return;
     }
     if (message.watching) this.remote.set(message.instance, Date.now() + EXPIRE_MS);
@@ -78,6 +79,7 @@ export class AdminWatchers {
   }
 
   private announce(watching: boolean): void {
+    this.announced = watching;
     this.send({ instance: this.instance, watching });
   }
 

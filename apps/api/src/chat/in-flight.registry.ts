@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ApiError } from '@api/common/api-error.js';
 
 export interface InFlightTurn {
   turnId: string;
@@ -33,8 +34,12 @@ export class InFlightRegistry {
     if (this.turns.get(threadKey)?.turnId === turnId) this.turns.delete(threadKey);
   }
 
-  /** Counts a whole turn, lock wait and release included, so shutdown can wait for it. */
+  /**
+   * Counts a whole turn, lock wait and release included, so shutdown can wait for it. A
+   * draining instance takes no new ones: the client retries and lands on another instance.
+   */
   async track<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.accepting) throw new ApiError('unavailable', 'this instance is restarting; please retry', { 'retry-after': '1' });
     this.active++;
     try {
       return await work();

@@ -8,6 +8,11 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
+/** LLM_MAX_RETRIES / LLM_RETRY_BASE_MS: what every model call of the gateway retries with. */
+export function retryPolicyOf(env: { LLM_MAX_RETRIES: number; LLM_RETRY_BASE_MS: number }): RetryPolicy {
+  return { maxRetries: env.LLM_MAX_RETRIES, baseDelayMs: env.LLM_RETRY_BASE_MS, maxDelayMs: 30_000 };
+}
+
 export interface RoundOutcome {
   text: string;
   toolCalls: ToolCall[];

@@ -16,7 +16,7 @@ import { PriceBook, costOf } from '@api/usage/price-book.js';
 import { estimateMessageTokens, estimateTextTokens } from '@api/usage/token-counter.js';
 import { CommandService, parseCommand } from './commands.js';
 import { InFlightRegistry } from './in-flight.registry.js';
-import { runModelRound, type RetryPolicy, type RoundOutcome, type UpstreamCallSample } from './model-round.js';
+import { retryPolicyOf, runModelRound, type RetryPolicy, type RoundOutcome, type UpstreamCallSample } from './model-round.js';
 import { SummaryService } from './summary.service.js';
 import { endWithoutTools } from './tool-round.js';
 import { TurnRecorder } from './turn-recorder.js';
@@ -46,14 +46,12 @@ export class TurnService {
     private readonly summaries: SummaryService,
     private readonly budgets: BudgetService,
   ) {
-    this.retry = { maxRetries: config.env.LLM_MAX_RETRIES, baseDelayMs: config.env.LLM_RETRY_BASE_MS, maxDelayMs: 30_000 };
+    this.retry = retryPolicyOf(config.env);
   }
 
   async run(input: TurnInput): Promise<TurnResult> {
     const command = parseCommand(input.text);
     if (command) return this.runCommand(input, command);
-    // A draining instance takes no new turns; the client retries and lands on another one.
-    if (!this.inFlight.accepting) throw new ApiError('unavailable', 'this instance is restarting; please retry', { 'retry-after': '1' });
     return this.inFlight.track(() => this.runTurn(input));
   }
 

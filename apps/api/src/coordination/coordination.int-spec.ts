@@ -59,13 +59,6 @@ describe.each(kinds)('coordination port (%s)', (kind, make) => {
     expect(await coordination.incrementMany([])).toEqual([]);
   });
 
-  it('caches JSON values and forgets them on delete', async () => {
-    await coordination.cacheSet('x', { a: 1 }, 60);
-    expect(await coordination.cacheGet('x')).toEqual({ a: 1 });
-    await coordination.cacheDelete('x');
-    expect(await coordination.cacheGet('x')).toBeNull();
-  });
-
   it('fences are microseconds of the clock, strictly growing, on any key', async () => {
     const before = Date.now() * 1000;
     const fences: number[] = [];

@@ -36,7 +36,7 @@ export interface TailCacheOptions {
 
 /**
  * Hot, shared state: per-session turn locks (FIFO, leased), counters for rate limits
- * and budgets, a small cache and pub/sub. In-process by default; Redis when REDIS_URL
+ * and budgets, the window cache and pub/sub. In-process by default; Redis when REDIS_URL
  * is set, so several api instances behave as one.
  */
 export abstract class Coordination {
@@ -50,10 +50,6 @@ export abstract class Coordination {
 
   /** Several increments in one round trip; totals in the same order. */
   abstract incrementMany(increments: ReadonlyArray<{ key: string; by: number; ttlSeconds: number }>): Promise<number[]>;
-
-  abstract cacheGet<T>(key: string): Promise<T | null>;
-  abstract cacheSet(key: string, value: unknown, ttlSeconds: number): Promise<void>;
-  abstract cacheDelete(key: string): Promise<void>;
 
   /**
    * Records that the store now holds `seq` (with `item`, or nothing the cache keeps when null).

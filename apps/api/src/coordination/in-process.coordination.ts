@@ -19,7 +19,6 @@ export class InProcessCoordination extends Coordination {
   // Bounded: rate-limit and budget counters get a key per subject and window, so a
   // long-lived process would otherwise keep every window it has ever counted.
   private readonly counters = new BoundedMap<{ value: number }>(200_000);
-  private readonly cache = new BoundedMap<string>(50_000);
   private readonly bus = new EventEmitter().setMaxListeners(0);
   private lastFence = 0;
   private readonly tails = new MemoryTailCache();
@@ -71,20 +70,6 @@ export class InProcessCoordination extends Coordination {
 
   async incrementMany(increments: ReadonlyArray<{ key: string; by: number; ttlSeconds: number }>): Promise<number[]> {
     return Promise.all(increments.map((i) => this.increment(i.key, i.by, i.ttlSeconds)));
-  }
-
-  async cacheGet<T>(key: string): Promise<T | null> {
-    const raw = this.cache.get(key);
-    return raw === undefined ? null : (JSON.parse(raw) as T);
-  }
-
-  async cacheSet(key: string, value: unknown, ttlSeconds: number): Promise<void> {
-    // Stored serialized so callers cannot mutate cached state by reference, as with Redis.
-    this.cache.set(key, JSON.stringify(value), ttlSeconds * 1000);
-  }
-
-  async cacheDelete(key: string): Promise<void> {
-    this.cache.delete(key);
   }
 
   async tailAppend(key: string, seq: number, item: string | null, options: TailCacheOptions & { read?: boolean }): Promise<string[] | null> {

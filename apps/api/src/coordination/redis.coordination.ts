@@ -136,19 +136,6 @@ export class RedisCoordination extends Coordination {
     return increments.map((_, index) => Number(replies[index * 2]));
   }
 
-  async cacheGet<T>(key: string): Promise<T | null> {
-    const raw = await this.client.get(`${this.prefix}cache:${key}`);
-    return raw === null ? null : (JSON.parse(raw) as T);
-  }
-
-  async cacheSet(key: string, value: unknown, ttlSeconds: number): Promise<void> {
-    await this.client.set(`${this.prefix}cache:${key}`, JSON.stringify(value), { expiration: { type: 'EX', value: ttlSeconds } });
-  }
-
-  async cacheDelete(key: string): Promise<void> {
-    await this.client.del(`${this.prefix}cache:${key}`);
-  }
-
   async tailAppend(key: string, seq: number, item: string | null, options: TailCacheOptions & { read?: boolean }): Promise<string[] | null> {
     const args = [String(seq), item ?? '', String(options.maxItems), String(options.ttlSeconds * 1000), options.read ? '1' : '0'];
     return (await this.script(TAIL_APPEND, { keys: this.tailKeys(key), arguments: args })) as string[] | null;

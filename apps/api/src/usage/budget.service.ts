@@ -25,11 +25,12 @@ export interface TurnSpend {
   costMicros: number | null;
 }
 
-const KEY_LIMITS_TTL_SECONDS = 60;
-/** Kept in process too, so a turn's budget check costs no round trip; changes are broadcast. */
-const LOCAL_KEY_LIMITS_MS = 10_000;
+/**
+ * A key's own limits are kept in each process, so a turn's budget check costs no round
+ * trip; a change is broadcast to every instance, and the entry lapses anyway after this.
+ */
+const KEY_LIMITS_MS = 10_000;
 const KEY_LIMITS_CHANGED = 'budget-limits-changed';
-const keyLimitsCacheKey = (apiKeyId: string) => `budget-limits:key:${apiKeyId}`;
 
 interface KeyBudgetRow {
   budget_tokens_per_day: string | number | null;
@@ -51,7 +52,7 @@ interface KeyBudgetRow {
 @Injectable()
 export class BudgetService implements OnModuleInit {
   private readonly logger = new Logger('budget');
-  private readonly localKeyLimits = new BoundedMap<BudgetLimits>(10_000);
+  private readonly keyLimits = new BoundedMap<BudgetLimits>(10_000);
   private readonly userDefaults: BudgetLimits;
   private readonly keyDefaults: BudgetLimits;
 
@@ -78,7 +79,7 @@ export class BudgetService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.coordination.subscribe(KEY_LIMITS_CHANGED, (apiKeyId) => {
-      if (typeof apiKeyId === 'string') this.localKeyLimits.delete(apiKeyId);
+      if (typeof apiKeyId === 'string') this.keyLimits.delete(apiKeyId);
     });
   }
 
@@ -120,8 +121,7 @@ export class BudgetService implements OnModuleInit {
 
   /** After an admin changes a key's limits: every instance reads them afresh. */
   async forgetKey(apiKeyId: string): Promise<void> {
-    this.localKeyLimits.delete(apiKeyId);
-    await this.coordination.cacheDelete(keyLimitsCacheKey(apiKeyId));
+    this.keyLimits.delete(apiKeyId);
     await this.coordination.publish(KEY_LIMITS_CHANGED, apiKeyId);
   }
 
@@ -131,16 +131,8 @@ export class BudgetService implements OnModuleInit {
   }
 
   private async ownKeyLimits(apiKeyId: string): Promise<BudgetLimits | null> {
-    const local = this.localKeyLimits.get(apiKeyId);
-    if (local) return local;
-    const limits = await this.sharedKeyLimits(apiKeyId);
-    this.localKeyLimits.set(apiKeyId, limits, LOCAL_KEY_LIMITS_MS);
-    return limits;
-  }
-
-  private async sharedKeyLimits(apiKeyId: string): Promise<BudgetLimits> {
-    const cached = await this.coordination.cacheGet<BudgetLimits>(keyLimitsCacheKey(apiKeyId));
-    if (cached) return cached;
+    const known = this.keyLimits.get(apiKeyId);
+    if (known) return known;
     const { rows } = await this.db.query<KeyBudgetRow>(
       `SELECT budget_tokens_per_day, budget_tokens_per_month, budget_micros_per_day, budget_micros_per_month FROM api_keys WHERE id = $1`,
       [apiKeyId],
@@ -152,7 +144,7 @@ export class BudgetService implements OnModuleInit {
       costMicrosPerDay: toLimit(row?.budget_micros_per_day),
       costMicrosPerMonth: toLimit(row?.budget_micros_per_month),
     };
-    await this.coordination.cacheSet(keyLimitsCacheKey(apiKeyId), limits, KEY_LIMITS_TTL_SECONDS);
+    this.keyLimits.set(apiKeyId, limits, KEY_LIMITS_MS);
     return limits;
   }
 }

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Usage } from '@threadline/contracts';
-import { ApiError } from '@api/common/api-error.js';
 import { Clock } from '@api/common/clock.js';
 import { AppConfig } from '@api/config/app-config.js';
 import { InFlightRegistry } from '@api/chat/in-flight.registry.js';
-import { runModelRound, type RetryPolicy, type RoundOutcome, type RoundSink } from '@api/chat/model-round.js';
+import { retryPolicyOf, runModelRound, type RetryPolicy, type RoundOutcome, type RoundSink } from '@api/chat/model-round.js';
 import { ChatModel, type ChatModelMessage, type ToolSpec } from '@api/llm/chat-model.port.js';
 import { SessionEvents } from '@api/sessions/session-events.js';
 import type { SessionIdentity } from '@api/sessions/session.repository.js';
@@ -52,11 +51,10 @@ export class DirectCompletionService {
     private readonly events: SessionEvents,
     private readonly inFlight: InFlightRegistry,
   ) {
-    this.retry = { maxRetries: config.env.LLM_MAX_RETRIES, baseDelayMs: config.env.LLM_RETRY_BASE_MS, maxDelayMs: 30_000 };
+    this.retry = retryPolicyOf(config.env);
   }
 
   async run(call: DirectCall): Promise<DirectResult> {
-    if (!this.inFlight.accepting) throw new ApiError('unavailable', 'this instance is restarting; please retry', { 'retry-after': '1' });
     return this.inFlight.track(() => this.call(call));
   }
 
