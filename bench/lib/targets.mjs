@@ -114,7 +114,8 @@ export async function startThreadline(name, upstreamBase, store, { nodeArgs = []
   // Only what the bench means to set: an inherited DATABASE_URL would silently change the mode.
   const clean = { DATABASE_URL: '', REDIS_URL: '', REDIS_KEY_PREFIX: '' };
   for (const key of Object.keys(clean)) if (!(key in env)) env[key] = undefined;
-  const proc = await startNode(name, [join(ROOT, 'apps/api/dist/main.js')], {
+  // BENCH_API_ENTRY: another build's main.js (an A/B against an older commit built in a worktree).
+  const proc = await startNode(name, [process.env.BENCH_API_ENTRY || join(ROOT, 'apps/api/dist/main.js')], {
     env,
     // The V8 flags of `npm start` and the Dockerfile's CMD.
     nodeArgs: [...PRODUCTION_NODE_ARGS, ...nodeArgs],

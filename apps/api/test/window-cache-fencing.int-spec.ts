@@ -25,7 +25,7 @@ describe.each(backends())('window cache and turn-lock fencing (%s)', (backend) =
 
     // A writer stored a row and died before reporting it: the next write is out of step.
     const now = new Date();
-    await suite.gateway.app.get(SessionRepository).appendMessage(id, { role: 'user', content: 'unreported', tokenCount: 3 }, now, new Date(now.getTime() + 60_000));
+    await suite.gateway.app.get(SessionRepository).appendMessage(id, { role: 'user', content: 'unreported', tokenCount: 3 }, now, new Date(now.getTime() + 60_000), 0);
     await say(sessionId, auth, 'three');
     expect(upstreamContents(suite.fake).slice(1)).toEqual(['user: two', 'assistant: Echo: two', 'user: unreported', 'user: three']);
 

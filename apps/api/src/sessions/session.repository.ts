@@ -77,15 +77,28 @@ export class SessionRepository {
    * the row commit or roll back together, so seq stays gapless. Returns null when the
    * session is no longer active (unless `evenIfEnded`, for the tail of a turn in flight).
    * A message with usage is also folded into the usage aggregates in the same statement.
+   *
+   * The activity timestamps (`last_activity_at`, `expires_at`) only move when they would
+   * move by at least `activityStepMs`: they are indexed, and an update that leaves every
+   * indexed column alone is HOT (no index entries written). A turn's answer, or a quick
+   * run of messages, then costs one row version instead of ten index insertions.
    */
-  async appendMessage(sessionId: string, message: NewMessage, now: Date, idleExpiresAt: Date, options: AppendOptions = {}): Promise<AppendedRow | null> {
+  async appendMessage(
+    sessionId: string,
+    message: NewMessage,
+    now: Date,
+    idleExpiresAt: Date,
+    activityStepMs: number,
+    options: AppendOptions = {},
+  ): Promise<AppendedRow | null> {
     const usage = message.usage ?? null;
     const { rows } = await this.db.query<AppendedRow>(
       `WITH s AS (
          UPDATE sessions SET
            message_count = message_count + 1,
-           last_activity_at = $2,
-           expires_at = CASE WHEN status = 'active' THEN LEAST($3::timestamptz, max_expires_at) ELSE expires_at END,
+           last_activity_at = CASE WHEN $2 >= last_activity_at + $24::int * interval '1 millisecond' THEN $2 ELSE last_activity_at END,
+           expires_at = CASE WHEN status = 'active' AND abs(extract(epoch FROM LEAST($3::timestamptz, max_expires_at) - expires_at)) * 1000 >= $24::int
+                             THEN LEAST($3::timestamptz, max_expires_at) ELSE expires_at END,
            participants = CASE WHEN $6::text IS NULL OR $6::text = ANY(participants) THEN participants ELSE array_append(participants, $6::text) END,
            prompt_tokens = prompt_tokens + COALESCE($11::int, 0),
            completion_tokens = completion_tokens + COALESCE($12::int, 0),
@@ -132,6 +145,7 @@ export class SessionRepository {
         message.price ? JSON.stringify(message.price) : null,
         options.fence ?? null,
         options.durable ?? true,
+        activityStepMs,
       ],
     );
     return rows[0] ?? null;

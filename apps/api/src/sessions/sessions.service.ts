@@ -112,8 +112,8 @@ export class SessionsService {
    */
   async append(session: SessionRow, message: NewMessage, options: AppendOptions & { readWindow?: boolean } = {}): Promise<Appended | null> {
     const now = this.clock.now();
-    const idleExpiresAt = new Date(now.getTime() + this.config.sessionTtl[session.channel].idleSeconds * 1000);
-    const appended = await this.repo.appendMessage(session.id, message, now, idleExpiresAt, options);
+    const idleMs = this.config.sessionTtl[session.channel].idleSeconds * 1000;
+    const appended = await this.repo.appendMessage(session.id, message, now, new Date(now.getTime() + idleMs), activityStepOf(idleMs), options);
     if (!appended) {
       this.known.forget(session.channel, session.key);
       if (options.fence != null && (await this.repo.isFencedOut(session.id, options.fence))) {
@@ -171,4 +171,12 @@ export class SessionsService {
     }
     return ended;
   }
+}
+
+/**
+ * How far the activity timestamps may lag a message (SessionRepository.appendMessage):
+ * a second, or a hundredth of a short idle limit, so expiry is never early by more.
+ */
+export function activityStepOf(idleMs: number): number {
+  return Math.floor(Math.min(1000, idleMs / 100));
 }
