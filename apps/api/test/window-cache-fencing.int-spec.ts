@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Coordination } from '../src/coordination/coordination.port.js';
 import type { RedisCoordination } from '../src/coordination/redis.coordination.js';
 import { SessionRepository } from '../src/sessions/session.repository.js';
@@ -21,7 +22,7 @@ describe.each(backends())('window cache and turn-lock fencing (%s)', (backend) =
     await say(sessionId, auth, 'two');
     const { id } = await storedSession(sessionId);
     // the cache holds the newest CONTEXT_MAX_MESSAGES rows, in step with the store
-    expect((await coordination.tailRead(`window:${id}`))!.map((item) => JSON.parse(item).content)).toEqual(['one', 'Echo: one', 'two', 'Echo: two']);
+    expect((await coordination.tailRead(`window:${id}`))!.items.map((item) => JSON.parse(item).content)).toEqual(['one', 'Echo: one', 'two', 'Echo: two']);
 
     // A writer stored a row and died before reporting it: the next write is out of step.
     const now = new Date();
@@ -34,6 +35,40 @@ describe.each(backends())('window cache and turn-lock fencing (%s)', (backend) =
     await say(sessionId, auth, 'four');
     expect(upstreamContents(suite.fake).slice(1)).toEqual(['user: unreported', 'user: three', 'assistant: Echo: three', 'user: four']);
     expect(await coordination.tailRead(`window:${id}`)).not.toBeNull();
+  });
+
+  it('a turn reads the cached window in the round trip of its lock request, and reports its question without waiting', async () => {
+    const coordination = suite.gateway.app.get(Coordination);
+    const { sessionId, auth } = await openWebSession(suite.gateway);
+    await say(sessionId, auth, 'alpha');
+    await say(sessionId, auth, 'bravo');
+    const appends = jest.spyOn(coordination, 'tailAppend');
+    const reads = jest.spyOn(coordination, 'tailRead');
+    try {
+      await say(sessionId, auth, 'charlie');
+      expect(reads).toHaveBeenCalledTimes(1);
+      // question and answer reported, neither asking for the window back
+      expect(appends.mock.calls.map(([, seq, , options]) => [seq, options.read ?? false])).toEqual([
+        [5, false],
+        [6, false],
+      ]);
+    } finally {
+      appends.mockRestore();
+      reads.mockRestore();
+    }
+    expect(upstreamContents(suite.fake).slice(1)).toEqual(['assistant: Echo: alpha', 'user: bravo', 'assistant: Echo: bravo', 'user: charlie']);
+  });
+
+  it('a window read while an earlier turn of the thread still ran is not used: the queued turn sees that turn whole', async () => {
+    const { sessionId, auth } = await openWebSession(suite.gateway);
+    await say(sessionId, auth, 'one');
+    suite.fake.enqueue({ kind: 'text', text: 'slow answer', delayMsPerChunk: 60 });
+    const first = say(sessionId, auth, 'two');
+    await new Promise((done) => setTimeout(done, 40));
+    const second = say(sessionId, auth, 'three');
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+    expect(upstreamContents(suite.fake).slice(1)).toEqual(['assistant: Echo: one', 'user: two', 'assistant: slow answer', 'user: three']);
   });
 
   it('a clear drops the window at once: the next thread starts empty', async () => {

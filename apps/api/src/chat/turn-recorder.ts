@@ -3,7 +3,7 @@ import type { AppliedPrice, MessageDto } from '@threadline/contracts';
 import { ApiError } from '@api/common/api-error.js';
 import { AppConfig } from '@api/config/app-config.js';
 import { isUniqueViolation } from '@api/storage/database.js';
-import { SessionsService } from '@api/sessions/sessions.service.js';
+import { SessionsService, type WindowPeek } from '@api/sessions/sessions.service.js';
 import { SessionRepository, type SessionIdentity } from '@api/sessions/session.repository.js';
 import { toMessageDto, type MessageRow, type SessionRow } from '@api/sessions/session.types.js';
 import type { WindowRow } from '@api/sessions/window-cache.js';
@@ -26,8 +26,11 @@ export class TurnRecorder {
     private readonly config: AppConfig,
   ) {}
 
-  /** `fence`: the turn lock's (see Coordination.acquireTurnLock); every write of the turn carries it. */
-  async storeUserMessage(input: TurnInput, fence: number): Promise<StoredUserMessage> {
+  /**
+   * `fence`: the turn lock's (see Coordination.acquireTurnLock); every write of the turn carries it.
+   * `peeked`: the thread's cached window, read while the lock was asked for.
+   */
+  async storeUserMessage(input: TurnInput, fence: number, peeked: WindowPeek | null = null): Promise<StoredUserMessage> {
     const message = {
       role: 'user' as const,
       content: input.text,
@@ -40,7 +43,7 @@ export class TurnRecorder {
     let newThread = resolved.created && resolved.replacedEnded;
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        const stored = await this.sessions.append(resolved.session, message, { fence, readWindow: true });
+        const stored = await this.sessions.append(resolved.session, message, { fence, readWindow: true, peeked });
         if (stored) return { duplicateOf: null, session: resolved.session, userMessage: toMessageDto(stored.row), newThread, window: stored.window };
       } catch (error) {
         if (input.clientMessageId && isUniqueViolation(error)) return this.resent(resolved.session, input.clientMessageId);
@@ -58,6 +61,11 @@ export class TurnRecorder {
    * retry resends (see alreadyStored); an empty thread is first seeded with the client's
    * earlier messages. The newest of them stands for the turn's user message.
    */
+  /** Starts reading the thread's cached window (see SessionsService.peekWindow). */
+  peekWindow(input: TurnInput): WindowPeek | null {
+    return this.sessions.peekWindow(input.identity);
+  }
+
   async storeClientMessages(input: TurnInput, client: ClientTurn, fence: number): Promise<StoredUserMessage> {
     let resolved = await this.sessions.getOrCreate(input.identity);
     let newThread = resolved.created && resolved.replacedEnded;

@@ -60,18 +60,19 @@ export class TurnService {
     const turnId = newId();
     const { identity } = input;
     const threadKey = `${identity.channel}:${identity.key}`;
-    const lock = await this.coordination
-      .acquireTurnLock(threadKey, { waitMs: this.config.env.TURN_LOCK_WAIT_MS, leaseMs: this.config.env.TURN_LOCK_LEASE_MS })
-      .catch((error: unknown) => {
-        if (error instanceof LockTimeoutError) throw new ApiError('unavailable', 'this conversation is busy with earlier messages; try again shortly', { 'retry-after': '5' });
-        throw error;
-      });
+    const locking = this.coordination.acquireTurnLock(threadKey, { waitMs: this.config.env.TURN_LOCK_WAIT_MS, leaseMs: this.config.env.TURN_LOCK_LEASE_MS });
+    // Sent in the same tick as the lock request, so both share one round trip.
+    const peeked = input.client ? null : this.recorder.peekWindow(input);
+    const lock = await locking.catch((error: unknown) => {
+      if (error instanceof LockTimeoutError) throw new ApiError('unavailable', 'this conversation is busy with earlier messages; try again shortly', { 'retry-after': '5' });
+      throw error;
+    });
     let charged: Promise<void> = Promise.resolve();
     try {
       // Inside the lock, so a user's queued turns each see the previous one's charge;
       // before the user message is stored, so a refused turn leaves no trace in the thread.
       await this.budgets.check(identity);
-      const stored = input.client ? await this.recorder.storeClientMessages(input, input.client, lock.fence) : await this.recorder.storeUserMessage(input, lock.fence);
+      const stored = input.client ? await this.recorder.storeClientMessages(input, input.client, lock.fence) : await this.recorder.storeUserMessage(input, lock.fence, peeked);
       if (stored.duplicateOf) return stored.duplicateOf;
       const { session, userMessage, newThread } = stored;
       tagSession(session.id);

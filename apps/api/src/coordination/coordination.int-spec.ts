@@ -78,13 +78,14 @@ describe.each(kinds)('coordination port (%s)', (kind, make) => {
     it('is a miss until filled; appends move it from seq-1 to seq and keep the newest maxItems', async () => {
       expect(await coordination.tailRead('w')).toBeNull();
       await coordination.tailFill('w', 2, ['a', 'b'], options);
-      expect(await coordination.tailRead('w')).toEqual(['a', 'b']);
+      expect(await coordination.tailRead('w')).toEqual({ throughSeq: 2, items: ['a', 'b'] });
       expect(await coordination.tailAppend('w', 3, 'c', { ...options, read: true })).toEqual(['a', 'b', 'c']);
       expect(await coordination.tailAppend('w', 4, 'd', options)).toEqual([]);
-      expect(await coordination.tailRead('w')).toEqual(['b', 'c', 'd']);
+      expect(await coordination.tailRead('w')).toEqual({ throughSeq: 4, items: ['b', 'c', 'd'] });
       // a seq that counts without an item (a failed answer)
       expect(await coordination.tailAppend('w', 5, null, { ...options, read: true })).toEqual(['b', 'c', 'd']);
       expect(await coordination.tailAppend('w', 6, 'e', { ...options, read: true })).toEqual(['c', 'd', 'e']);
+      expect(await coordination.tailRead('w')).toEqual({ throughSeq: 6, items: ['c', 'd', 'e'] });
     });
 
     it('a missed write (a gap in seq) makes it a miss, never a stale answer', async () => {
@@ -105,15 +106,15 @@ describe.each(kinds)('coordination port (%s)', (kind, make) => {
       expect(await coordination.tailRead('r')).toBeNull();
       // a reader that saw seq 5 may
       await coordination.tailFill('r', 5, ['c', 'd', 'e'], options);
-      expect(await coordination.tailRead('r')).toEqual(['c', 'd', 'e']);
+      expect(await coordination.tailRead('r')).toEqual({ throughSeq: 5, items: ['c', 'd', 'e'] });
       // and a second filler does not overwrite an entry in step
       await coordination.tailFill('r', 5, ['x'], options);
-      expect(await coordination.tailRead('r')).toEqual(['c', 'd', 'e']);
+      expect(await coordination.tailRead('r')).toEqual({ throughSeq: 5, items: ['c', 'd', 'e'] });
     });
 
     it('fills keep only the newest maxItems; drop forgets the entry', async () => {
       await coordination.tailFill('d', 5, ['a', 'b', 'c', 'd', 'e'], options);
-      expect(await coordination.tailRead('d')).toEqual(['c', 'd', 'e']);
+      expect(await coordination.tailRead('d')).toEqual({ throughSeq: 5, items: ['c', 'd', 'e'] });
       await coordination.tailDrop('d');
       expect(await coordination.tailRead('d')).toBeNull();
       expect(await coordination.tailAppend('d', 6, 'f', options)).toBeNull();

@@ -34,6 +34,12 @@ export interface TailCacheOptions {
   ttlSeconds: number;
 }
 
+export interface TailSnapshot {
+  /** the last seq reported: the items are everything the cache keeps up to it */
+  throughSeq: number;
+  items: string[];
+}
+
 /**
  * Hot, shared state: per-session turn locks (FIFO, leased), counters for rate limits
  * and budgets, the window cache and pub/sub. In-process by default; Redis when REDIS_URL
@@ -56,8 +62,8 @@ export abstract class Coordination {
    * With `read`, returns the items after the append when the entry was in step, else null.
    */
   abstract tailAppend(key: string, seq: number, item: string | null, options: TailCacheOptions & { read?: boolean }): Promise<string[] | null>;
-  /** The items (oldest first) when an entry is in step, null on a miss. */
-  abstract tailRead(key: string): Promise<string[] | null>;
+  /** The items (oldest first) and the seq they are current through, when the entry is in step; null on a miss. */
+  abstract tailRead(key: string): Promise<TailSnapshot | null>;
   /**
    * Installs items read from the store as of `throughSeq`, unless a write the reader did not
    * see (a higher seq) was reported meanwhile or another reader already filled the entry.

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Coordination, LockTimeoutError, type LockOptions, type TailCacheOptions, type TurnLock, type Unsubscribe } from './coordination.port.js';
+import { Coordination, LockTimeoutError, type LockOptions, type TailCacheOptions, type TailSnapshot, type TurnLock, type Unsubscribe } from './coordination.port.js';
 import { BoundedMap } from '@api/common/bounded-map.js';
 import { MemoryTailCache } from './tail-cache.memory.js';
 
@@ -76,7 +76,7 @@ export class InProcessCoordination extends Coordination {
     return this.tails.append(key, seq, item, options);
   }
 
-  async tailRead(key: string): Promise<string[] | null> {
+  async tailRead(key: string): Promise<TailSnapshot | null> {
     return this.tails.read(key);
   }
 

@@ -26,7 +26,7 @@ return false`;
 export const TAIL_READ = `
 local meta = redis.call('GET', KEYS[1])
 if not meta or string.sub(meta, 1, 1) == 'd' then return false end
-return redis.call('LRANGE', KEYS[2], 0, -1)`;
+return {meta, redis.call('LRANGE', KEYS[2], 0, -1)}`;
 
 /** ARGV: through seq, max items, ttl ms, items... */
 export const TAIL_FILL = `

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { createClient, type RedisClientType } from 'redis';
 import { randomToken } from '@api/common/ids.js';
-import { Coordination, LockTimeoutError, type LockOptions, type TailCacheOptions, type TurnLock, type Unsubscribe } from './coordination.port.js';
+import { Coordination, LockTimeoutError, type LockOptions, type TailCacheOptions, type TailSnapshot, type TurnLock, type Unsubscribe } from './coordination.port.js';
 import { ENQUEUE_AND_TRY, LEAVE, TRY_GRANT } from './redis-lock.scripts.js';
 import { TAIL_APPEND, TAIL_FILL, TAIL_READ } from './redis-tail.scripts.js';
 
@@ -141,8 +141,9 @@ export class RedisCoordination extends Coordination {
     return (await this.script(TAIL_APPEND, { keys: this.tailKeys(key), arguments: args })) as string[] | null;
   }
 
-  async tailRead(key: string): Promise<string[] | null> {
-    return (await this.script(TAIL_READ, { keys: this.tailKeys(key) })) as string[] | null;
+  async tailRead(key: string): Promise<TailSnapshot | null> {
+    const found = (await this.script(TAIL_READ, { keys: this.tailKeys(key) })) as [string, string[]] | null;
+    return found ? { throughSeq: Number(found[0]), items: found[1] } : null;
   }
 
   async tailFill(key: string, throughSeq: number, items: string[], options: TailCacheOptions): Promise<void> {

@@ -1,5 +1,5 @@
 import { BoundedMap } from '@api/common/bounded-map.js';
-import type { TailCacheOptions } from './coordination.port.js';
+import type { TailCacheOptions, TailSnapshot } from './coordination.port.js';
 
 interface Entry {
   /** last seq reported; out of step when `dirty` */
@@ -32,9 +32,9 @@ export class MemoryTailCache {
     return null;
   }
 
-  read(key: string): string[] | null {
+  read(key: string): TailSnapshot | null {
     const entry = this.entries.get(key);
-    return entry && !entry.dirty ? [...entry.items] : null;
+    return entry && !entry.dirty ? { throughSeq: entry.seq, items: [...entry.items] } : null;
   }
 
   fill(key: string, throughSeq: number, items: string[], options: TailCacheOptions): void {

@@ -7,7 +7,7 @@ import { ApiError } from '@api/common/api-error.js';
 import { SessionRepository, type AppendOptions, type SessionIdentity } from './session.repository.js';
 import type { EndedBy, MessageRow, NewMessage, SessionRow } from './session.types.js';
 import { KnownSessions } from './known-sessions.js';
-import { WindowCache, type WindowRow } from './window-cache.js';
+import { WindowCache, type CachedWindow, type WindowRow } from './window-cache.js';
 
 export interface Appended {
   row: MessageRow;
@@ -21,6 +21,12 @@ export interface ResolvedSession {
   created: boolean;
   /** the key had an earlier thread that had expired or been cleared */
   replacedEnded: boolean;
+}
+
+/** A cached-window read started before a turn's user message was stored (SessionsService.peekWindow). */
+export interface WindowPeek {
+  sessionId: string;
+  window: Promise<CachedWindow | null>;
 }
 
 /** The Session aggregate's lifecycle (DESIGN §3): get-or-create, TTLs, clear, expire, delete. */
@@ -48,6 +54,17 @@ export class SessionsService {
     const resolved = await this.resolve(identity);
     this.known.remember(resolved.session);
     return resolved;
+  }
+
+  /**
+   * Starts reading the cached window of the thread's remembered session, so that the read
+   * shares a round trip with whatever the caller sends in the same tick (the turn lock).
+   * Taken before the lock is granted, it may be stale: `append` only uses it when it is
+   * current through the seq just before the message it stores.
+   */
+  peekWindow(identity: SessionIdentity): WindowPeek | null {
+    const known = this.known.get(identity.channel, identity.key);
+    return known ? { sessionId: known.id, window: this.windows.read(known.id) } : null;
   }
 
   /** The remembered session turned out ended (an append was refused): look it up afresh next time. */
@@ -110,7 +127,7 @@ export class SessionsService {
    * Stores a message at the session's next seq; null when the session is no longer active.
    * A turn passes its lock's fence: when a newer holder has written, the write is refused.
    */
-  async append(session: SessionRow, message: NewMessage, options: AppendOptions & { readWindow?: boolean } = {}): Promise<Appended | null> {
+  async append(session: SessionRow, message: NewMessage, options: AppendOptions & { readWindow?: boolean; peeked?: WindowPeek | null } = {}): Promise<Appended | null> {
     const now = this.clock.now();
     const idleMs = this.config.sessionTtl[session.channel].idleSeconds * 1000;
     const appended = await this.repo.appendMessage(session.id, message, now, new Date(now.getTime() + idleMs), activityStepOf(idleMs), options);
@@ -131,7 +148,13 @@ export class SessionsService {
       last_activity_at: session_last_activity_at,
       message_count: row.seq,
     });
-    if (options.readWindow) return { row, window: await this.windows.recordStored(row, true) };
+    if (options.readWindow) {
+      const peeked = options.peeked?.sessionId === session.id ? await options.peeked.window : null;
+      const window = this.windows.after(peeked, row);
+      // The peek was current: the report need not be waited for (see below).
+      if (window) void this.windows.recordStored(row);
+      return { row, window: window ?? (await this.windows.recordStored(row, true)) };
+    }
     // Not awaited: whoever reads this window next is behind our turn lock, whose release
     // goes out after this report on the same connection; a report that still comes late
     // only leaves the entry out of step (a miss), never stale.

@@ -6,6 +6,12 @@ import type { MessageRow } from './session.types.js';
 /** What the window needs of a message: the cached form. */
 export type WindowRow = Pick<MessageRow, 'seq' | 'role' | 'content' | 'tool_calls' | 'tool_call_id' | 'token_count'>;
 
+/** A cached window (oldest first) and the seq it is current through. */
+export interface CachedWindow {
+  throughSeq: number;
+  rows: WindowRow[];
+}
+
 /** How long an idle session's window stays cached; a miss only costs one indexed read. */
 const TTL_SECONDS = 3600;
 
@@ -35,8 +41,21 @@ export class WindowCache {
     return this.attempt(async () => parse(await this.coordination.tailAppend(keyOf(row.session_id), row.seq, item, { ...this.options, read })));
   }
 
-  async read(sessionId: string): Promise<WindowRow[] | null> {
-    return this.attempt(async () => parse(await this.coordination.tailRead(keyOf(sessionId))));
+  async read(sessionId: string): Promise<CachedWindow | null> {
+    return this.attempt(async () => {
+      const found = await this.coordination.tailRead(keyOf(sessionId));
+      return found ? { throughSeq: found.throughSeq, rows: parse(found.items)! } : null;
+    });
+  }
+
+  /**
+   * The window after `row`, from a read taken before it was stored: null unless that read
+   * was current through the seq just before `row` (then nothing else can be missing from it).
+   */
+  after(before: CachedWindow | null, row: MessageRow): WindowRow[] | null {
+    if (!before || before.throughSeq !== row.seq - 1) return null;
+    const rows = row.status === 'error' ? before.rows : [...before.rows, toWindowRow(row)];
+    return rows.slice(-this.options.maxItems);
   }
 
   /** Rows read from the database as of `throughSeq` (the session's message count then), oldest first. */

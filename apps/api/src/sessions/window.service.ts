@@ -28,7 +28,7 @@ export class WindowService {
    */
   async build(session: SessionRow, systemPrompt = this.config.env.SYSTEM_PROMPT, cached?: WindowRow[] | null): Promise<ContextWindow> {
     const { CONTEXT_MAX_MESSAGES: maxMessages, CONTEXT_MAX_TOKENS: maxTokens, CONTEXT_SUMMARY } = this.config.env;
-    const hit = cached === undefined ? await this.cache.read(session.id) : cached;
+    const hit = cached === undefined ? ((await this.cache.read(session.id))?.rows ?? null) : cached;
     const rows = hit ? [...hit].reverse() : await this.loadAndCache(session.id, maxMessages);
     const picked = selectWindow(rows.map(asCandidate), { maxMessages, maxTokens }).map((c) => c.row);
     const messages: ChatModelMessage[] = [{ role: 'system', content: systemPrompt }];
