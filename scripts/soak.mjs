@@ -13,8 +13,6 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setInterval, clearInterval } from 'node:timers';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { createClient } from 'redis';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -59,36 +57,16 @@ if (!args['skip-build']) {
   }
 }
 // By path, not by package name: the script drives the build in this checkout, whatever a workspace link points at.
-const { FakeOpenAI, freePort, inspectProcess, runSoak, startApiProcess } = await import(pathToFileURL(join(ROOT, 'libs/testing/dist/index.js')).href);
+const { FakeOpenAI, freePort, inspectProcess, provisionSharedStore, runSoak, startApiProcess } = await import(pathToFileURL(join(ROOT, 'libs/testing/dist/index.js')).href);
 
 async function provisionStore(stamp) {
   const dataDir = await mkdtemp(join(tmpdir(), 'tl-soak-'));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
   if (backend === 'embedded') return { DATA_DIR: dataDir };
   // A fresh database and Redis prefix on the shared servers, dropped afterwards.
-  const database = `tl_soak_${stamp}`;
-  const prefix = `tl:soak:${stamp}:`;
-  const admin = new pg.Client({ connectionString: args['database-url'] });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  cleanups.push(async () => {
-    const client = new pg.Client({ connectionString: args['database-url'] });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await client.end();
-  });
-  cleanups.push(async () => {
-    const redis = createClient({ url: args['redis-url'] });
-    await redis.connect();
-    const keys = [];
-    for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) keys.push(...(Array.isArray(batch) ? batch : [batch]));
-    for (let i = 0; i < keys.length; i += 500) await redis.del(keys.slice(i, i + 500));
-    await redis.quit();
-  });
-  const url = new URL(args['database-url']);
-  url.pathname = `/${database}`;
-  return { DATA_DIR: dataDir, DATABASE_URL: url.toString(), REDIS_URL: args['redis-url'], REDIS_KEY_PREFIX: prefix };
+  const store = await provisionSharedStore(args['database-url'], args['redis-url'], 'soak', stamp);
+  cleanups.push(store.drop);
+  return { DATA_DIR: dataDir, DATABASE_URL: store.databaseUrl, REDIS_URL: store.redisUrl, REDIS_KEY_PREFIX: store.prefix };
 }
 
 async function cleanup() {

@@ -8,7 +8,6 @@ import pg from 'pg';
 import { connectSocket, openWebSession, requestJson } from './clients.mjs';
 import { pool, restLoad } from './load.mjs';
 import { TURN_TEXT } from './phases-load.mjs';
-import { openInspector } from './inspector.mjs';
 import { summarize, round } from './stats.mjs';
 import { MASTER_KEY } from './targets.mjs';
 
@@ -23,10 +22,7 @@ async function rssBytes(pid) {
  * then process.memoryUsage() inside it and the median of three VmRSS readings.
  */
 async function settledMemory(inspector, pid) {
-  await inspector.collectGarbage();
-  await sleep(300);
-  await inspector.collectGarbage();
-  const usage = await inspector.memoryUsage();
+  const usage = await inspector.settledMemory();
   const rss = [];
   for (let i = 0; i < 3; i++) {
     rss.push(await rssBytes(pid));
@@ -46,7 +42,9 @@ export async function socketsPhase(tl, { count, log, startProbe }) {
   log(`  opening ${count} web sessions…`);
   const sessions = await pool(count, 16, () => openWebSession(tl.url));
   const probe = await startProbe();
-  const inspector = await openInspector(probe.inspectPort);
+  // Loaded here, not at the top: the bench imports this file before it builds libs/testing.
+  const { inspectProcess } = await import('@threadline/testing');
+  const inspector = await inspectProcess(probe.inspectPort);
   try {
     // The first connections compile the handshake paths; that code is not per-socket memory.
     const warm = await pool(200, 50, (i) => connectSocket(`${probe.url}/chat`, sessions[i]));

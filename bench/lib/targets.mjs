@@ -5,8 +5,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
-import { createClient } from 'redis';
 import { requestJson } from './clients.mjs';
 import { onCleanup, startNode } from './procs.mjs';
 
@@ -59,31 +57,12 @@ export async function startPeer(upstreamBase) {
 
 /** A fresh Postgres database and Redis key prefix for one run, dropped / deleted at the end. */
 export async function provisionPostgres(adminUrl, redisUrl, stamp) {
-  const database = `tl_bench_${stamp}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  const prefix = `tl:bench:${stamp}:`;
+  // Loaded here, not at the top: the bench imports this file before it builds libs/testing.
+  const { provisionSharedStore } = await import('@threadline/testing');
+  const { drop, ...store } = await provisionSharedStore(adminUrl, redisUrl, 'bench', stamp);
+  onCleanup(drop);
   // Shared by every Threadline process on this store, as in a scaled-out deployment.
-  const sessionSecret = randomBytes(32).toString('hex');
-  onCleanup(async () => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await client.end();
-  });
-  onCleanup(async () => {
-    const redis = createClient({ url: redisUrl });
-    await redis.connect();
-    const keys = [];
-    for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) keys.push(...(Array.isArray(batch) ? batch : [batch]));
-    for (let i = 0; i < keys.length; i += 500) await redis.del(keys.slice(i, i + 500));
-    await redis.quit();
-  });
-  return { database, databaseUrl: url.toString(), redisUrl, prefix, sessionSecret };
+  return { ...store, sessionSecret: randomBytes(32).toString('hex') };
 }
 
 /**

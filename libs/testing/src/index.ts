@@ -49,4 +49,6 @@ export {
 export { threadViolations, type InvariantOptions, type SentTurn, type StoredMessage } from './thread-invariants.js';
 export { privateServersMissing, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from './private-servers.js';
 export { runSoak, seededRandom, type SoakOptions, type SoakReport } from './soak.js';
+export type { SoakChannel } from './soak-conversations.js';
 export { inspectProcess, type InspectedProcess, type MemorySample } from './process-memory.js';
+export { provisionSharedStore, type SharedStore } from './shared-store.js';

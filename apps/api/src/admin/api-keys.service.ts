@@ -111,14 +111,7 @@ export class ApiKeysService {
     if (master && safeEqual(secret, master)) return MASTER_PRINCIPAL;
     if (!secret.startsWith('tl_') || secret.length > 100) return null;
     const hash = sha256(secret);
-    let principal = this.cache.get(hash);
-    if (!principal) {
-      principal = this.fetchPrincipal(hash);
-      this.cache.set(hash, principal, CACHE_MS);
-      // A failed lookup is not remembered: the next request asks the database again.
-      void principal.catch(() => this.cache.delete(hash));
-    }
-    return principal;
+    return this.cache.getOrLoad(hash, CACHE_MS, () => this.fetchPrincipal(hash));
   }
 
   private async fetchPrincipal(hash: string): Promise<Principal | null> {

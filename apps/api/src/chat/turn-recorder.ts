@@ -56,16 +56,16 @@ export class TurnRecorder {
     throw new ApiError('conflict', 'the conversation changed while your message was being saved; please send it again');
   }
 
-  /**
-   * A client turn's messages (OpenAI-compatible channel), in order, skipping those a
-   * retry resends (see alreadyStored); an empty thread is first seeded with the client's
-   * earlier messages. The newest of them stands for the turn's user message.
-   */
   /** Starts reading the thread's cached window (see SessionsService.peekWindow). */
   peekWindow(input: TurnInput): WindowPeek | null {
     return this.sessions.peekWindow(input.identity);
   }
 
+  /**
+   * A client turn's messages (OpenAI-compatible channel), in order, skipping those a
+   * retry resends (see alreadyStored); an empty thread is first seeded with the client's
+   * earlier messages. The newest of them stands for the turn's user message.
+   */
   async storeClientMessages(input: TurnInput, client: ClientTurn, fence: number): Promise<StoredUserMessage> {
     let resolved = await this.sessions.getOrCreate(input.identity);
     let newThread = resolved.created && resolved.replacedEnded;

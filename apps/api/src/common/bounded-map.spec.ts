@@ -24,6 +24,24 @@ describe('BoundedMap', () => {
     expect([map.get('a', 20), map.get('c', 20), map.get('d', 20)]).toEqual(['a', 'c', 'd']);
   });
 
+  it('getOrLoad shares one load among callers while it runs, and keeps no failed load', async () => {
+    const map = new BoundedMap<Promise<string>>(10);
+    let loads = 0;
+    let finish!: (value: string) => void;
+    const load = () => {
+      loads++;
+      return new Promise<string>((resolve) => (finish = resolve));
+    };
+    const burst = [map.getOrLoad('k', 60_000, load), map.getOrLoad('k', 60_000, load), map.getOrLoad('k', 60_000, load)];
+    finish('v');
+    expect(await Promise.all(burst)).toEqual(['v', 'v', 'v']);
+    expect(loads).toBe(1);
+
+    await expect(map.getOrLoad('bad', 60_000, () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    await Promise.resolve();
+    expect(await map.getOrLoad('bad', 60_000, async () => 'up')).toBe('up');
+  });
+
   it('never grows past maxEntries however many keys it sees', () => {
     const map = new BoundedMap<number>(100);
     for (let i = 0; i < 10_000; i++) map.set(`k${i}`, i, 60_000);

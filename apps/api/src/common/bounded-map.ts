@@ -27,6 +27,22 @@ export class BoundedMap<V> {
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
+  /**
+   * The value under `key`, or `load()`'s, shared while in flight: a burst of callers
+   * that find no entry (as when one lapses under load) makes one load, not one each.
+   * A failed load is not kept, so the next caller tries again.
+   */
+  getOrLoad<T>(this: BoundedMap<Promise<T>>, key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+    const known = this.get(key);
+    if (known) return known;
+    const loading = load();
+    this.set(key, loading, ttlMs);
+    loading.catch(() => {
+      if (this.entries.get(key)?.value === loading) this.entries.delete(key);
+    });
+    return loading;
+  }
+
   delete(key: string): void {
     this.entries.delete(key);
   }

@@ -21,7 +21,11 @@ export function byteLength(text: string): number {
 
 /** Characters that have no business in chat text (C0 controls but tab and newlines, DEL, and the C1 controls). */
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+export const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+/** Any C0 control or DEL, tab and newlines included: none belongs in an id, a key or a path. */
+// eslint-disable-next-line no-control-regex
+export const ID_CONTROL_CHARS = /[\u0000-\u001F\u007F]/;
 
 /**
  * Where in a parsed input a string (or an object key) holds text Postgres cannot store:
@@ -52,5 +56,5 @@ export function unstorableText(value: unknown): { path: string; reason: string }
 export function assertCleanText(text: string, maxBytes: number, field = 'message'): void {
   if (byteLength(text) > maxBytes) throw new ApiError('payload_too_large', `${field} is larger than ${maxBytes} bytes`);
   if (CONTROL_CHARS.test(text)) throw new ApiError('validation_failed', `${field} contains control characters`);
-  if (text.isWellFormed && !text.isWellFormed()) throw new ApiError('validation_failed', `${field} is not well-formed Unicode`);
+  if (!text.isWellFormed()) throw new ApiError('validation_failed', `${field} is not well-formed Unicode`);
 }

@@ -52,7 +52,7 @@ interface KeyBudgetRow {
 @Injectable()
 export class BudgetService implements OnModuleInit {
   private readonly logger = new Logger('budget');
-  private readonly keyLimits = new BoundedMap<BudgetLimits>(10_000);
+  private readonly keyLimits = new BoundedMap<Promise<BudgetLimits>>(10_000);
   private readonly userDefaults: BudgetLimits;
   private readonly keyDefaults: BudgetLimits;
 
@@ -130,22 +130,23 @@ export class BudgetService implements OnModuleInit {
     return mergeLimits(await this.ownKeyLimits(subject.id), this.keyDefaults);
   }
 
-  private async ownKeyLimits(apiKeyId: string): Promise<BudgetLimits | null> {
-    const known = this.keyLimits.get(apiKeyId);
-    if (known) return known;
+  /** Every turn of a key asks: shared while the query runs, so a lapsed entry under load costs one query. */
+  private ownKeyLimits(apiKeyId: string): Promise<BudgetLimits> {
+    return this.keyLimits.getOrLoad(apiKeyId, KEY_LIMITS_MS, () => this.readKeyLimits(apiKeyId));
+  }
+
+  private async readKeyLimits(apiKeyId: string): Promise<BudgetLimits> {
     const { rows } = await this.db.query<KeyBudgetRow>(
       `SELECT budget_tokens_per_day, budget_tokens_per_month, budget_micros_per_day, budget_micros_per_month FROM api_keys WHERE id = $1`,
       [apiKeyId],
     );
     const row = rows[0];
-    const limits: BudgetLimits = {
+    return {
       tokensPerDay: toLimit(row?.budget_tokens_per_day),
       tokensPerMonth: toLimit(row?.budget_tokens_per_month),
       costMicrosPerDay: toLimit(row?.budget_micros_per_day),
       costMicrosPerMonth: toLimit(row?.budget_micros_per_month),
     };
-    this.keyLimits.set(apiKeyId, limits, KEY_LIMITS_MS);
-    return limits;
   }
 }
 

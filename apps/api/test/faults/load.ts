@@ -11,13 +11,14 @@ import {
   type ChatSocket,
   type Outcome,
   type SentTurn,
+  type SoakChannel,
   type StoredMessage,
 } from '@threadline/testing';
 
 /** One conversation driven by a fault test: its channel, what it sent and what it was told. */
 export interface LoadClient {
   name: string;
-  channel: 'web REST' | 'integrator SSE' | 'socket.io';
+  channel: SoakChannel;
   sent: SentTurn[];
   send(text: string): Promise<Outcome>;
   history(): Promise<StoredMessage[]>;

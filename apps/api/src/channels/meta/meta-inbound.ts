@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ID_CONTROL_CHARS } from '@api/common/validate.js';
 
 /** One message from a Messenger or WhatsApp user, whatever its wire shape. */
 export type MetaInbound = {
@@ -40,5 +41,8 @@ export function unsupportedNotice(what: string): string {
  * characters is not one: such an event is left out rather than carried into session
  * keys and the database (where a NUL would fail the whole delivery).
  */
-// eslint-disable-next-line no-control-regex
-export const MetaId = z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]+$/);
+export const MetaId = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((id) => !ID_CONTROL_CHARS.test(id), 'must not contain control characters');

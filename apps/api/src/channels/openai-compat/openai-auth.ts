@@ -2,6 +2,7 @@ import { EndUserId } from '@threadline/contracts';
 import { ApiKeysService } from '@api/admin/api-keys.service.js';
 import type { Principal } from '@api/admin/principal.js';
 import { ApiError } from '@api/common/api-error.js';
+import { ID_CONTROL_CHARS } from '@api/common/validate.js';
 import type { SessionIdentity } from '@api/sessions/session.repository.js';
 import { OpenAIError, invalidRequest } from './openai-errors.js';
 
@@ -39,9 +40,6 @@ export const threadKey = {
   chain: (tenant: string, responseId: string) => `${tenant}:resp:${responseId}`,
 };
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001F\u007F]/;
-
 /**
  * The session a request belongs to (DESIGN §3): the X-Session-Id header, else
  * metadata.session_id, else the OpenAI `user` field; null when none is given.
@@ -52,7 +50,7 @@ export function sessionIdOf(header: string | string[] | undefined, metadata: Rec
     fromHeader !== undefined ? [fromHeader, 'X-Session-Id'] : metadata?.session_id !== undefined ? [metadata.session_id, 'metadata.session_id'] : [user, 'user'];
   if (value === undefined || value === null) return null;
   const id = value.trim();
-  if (!id || id.length > 256 || CONTROL.test(id)) throw invalidRequest(`${param} must be 1 to 256 characters without control characters`, param === 'X-Session-Id' ? null : param);
+  if (!id || id.length > 256 || ID_CONTROL_CHARS.test(id)) throw invalidRequest(`${param} must be 1 to 256 characters without control characters`, param === 'X-Session-Id' ? null : param);
   return id;
 }
 

@@ -1,7 +1,7 @@
-import { byteLength } from '@api/common/validate.js';
+import { byteLength, CONTROL_CHARS } from '@api/common/validate.js';
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+/** What a client's message is refused for (validate.ts), here dropped wherever it occurs. */
+const EVERY_CONTROL_CHAR = new RegExp(CONTROL_CHARS.source, 'g');
 
 /**
  * Text from a provider is the user's message, not a client's request: rather than refuse
@@ -9,7 +9,7 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
  * message is over the size limit, which the caller turns into a polite reply.
  */
 export function cleanInboundText(text: string, maxBytes: number): string | null {
-  const cleaned = text.toWellFormed().replace(CONTROL_CHARS, '').trim();
+  const cleaned = text.toWellFormed().replace(EVERY_CONTROL_CHAR, '').trim();
   return byteLength(cleaned) > maxBytes ? null : cleaned;
 }
 

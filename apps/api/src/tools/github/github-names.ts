@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ID_CONTROL_CHARS } from '@api/common/validate.js';
 
 // GitHub's own rules. Anything looser would let a model-made name such as ".." or
 // "a/../../x" reach the URL, where fetch normalises it into a different endpoint.
@@ -28,8 +29,7 @@ export const GitRef = z
   .describe('branch, tag or commit SHA; omit for the default branch');
 
 export function safeRepoPath(path: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  if (path.startsWith('/') || path.includes('\\') || /[\u0000-\u001f\u007f]/.test(path)) return false;
+  if (path.startsWith('/') || path.includes('\\') || ID_CONTROL_CHARS.test(path)) return false;
   return path.split('/').every((segment) => segment.length > 0 && segment !== '.' && segment !== '..');
 }
 
