@@ -58,6 +58,20 @@ describe.each(backends())('upstream failures (%s)', (backend) => {
     expect(reply.body.error.code).toBe('upstream_timeout');
   });
 
+  it('an upstream that goes quiet mid-stream times out: the words so far are kept as partial, not passed off as the answer', async () => {
+    suite.fake.enqueue({ kind: 'stall', afterText: 'The answer is' });
+    const key = await createApiKey(suite.gateway);
+    const headers = { authorization: `Bearer ${key}`, 'x-user-id': 'stalled' };
+    const reply = await suite.gateway.request('POST', '/api/chat/stream', { headers, body: { message: 'tell me' } });
+    const events = reply.text.split('\n\n').filter(Boolean).map((b) => JSON.parse(b.split('\n').find((l) => l.startsWith('data: '))!.slice(6)));
+    expect(events.filter((e) => e.type === 'token').map((e) => e.content).join('')).toBe('The answer is');
+    expect(events.at(-2)).toMatchObject({ type: 'error', code: 'upstream_timeout' });
+    expect(events.at(-1)).toMatchObject({ type: 'done', status: 'partial' });
+    expect(suite.fake.requests).toHaveLength(1); // streamed text is never retried into a duplicate
+    const history = await suite.gateway.request('GET', '/api/chat/history', { headers });
+    expect(history.body.messages.at(-1)).toMatchObject({ role: 'assistant', status: 'partial', content: 'The answer is' });
+  });
+
   it('garbage from the upstream is an upstream error, not a crash', async () => {
     suite.fake.respondWith(() => ({ kind: 'garbage' }));
     const { sessionId, auth } = await openWebSession(suite.gateway);

@@ -44,6 +44,8 @@ export type FakeReply =
   | { kind: 'hang' }
   /** Streams `afterText` as deltas, then destroys the socket without [DONE]. */
   | { kind: 'break'; afterText: string }
+  /** Streams `afterText` as deltas, then goes silent with the connection open until close(). */
+  | { kind: 'stall'; afterText: string }
   /** 200 with a body that is neither valid JSON nor valid SSE payloads. */
   | { kind: 'garbage' };
 
@@ -199,6 +201,10 @@ export class FakeOpenAI {
       }
       case 'break':
         return this.breakMidway(res, ctx, head, stream, reply.afterText);
+      case 'stall':
+        writeSseHead(res, head);
+        res.write([{ role: 'assistant', content: '' }, ...wire.textDeltas(reply.afterText)].map((d) => wire.sseFrame(wire.chunk(ctx, d))).join(''));
+        return;
     }
   }
 

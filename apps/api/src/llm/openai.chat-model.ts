@@ -59,6 +59,8 @@ export class OpenAIChatModel extends ChatModel {
         idle.refresh();
         yield* eventsOf(chunk);
       }
+      // The SDK ends a stream quietly when it is aborted mid-body: a stall would pass for the whole answer.
+      if (timedOut) throw new UpstreamError('timeout', `the model went silent for ${this.options.idleTimeoutMs} ms`);
     } catch (error) {
       if (request.signal?.aborted) throw error;
       throw toUpstreamError(error, timedOut, this.options.idleTimeoutMs, this.options.apiKey);
