@@ -1,7 +1,8 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { ChatModel, UpstreamError, type ChatModelEvent, type ChatModelRequest, type ModelInfo } from './chat-model.port.js';
+import { createNodeHttpFetch, type NodeHttpFetch } from './node-http-fetch.js';
 
 export interface OpenAIChatModelOptions {
   apiKey: string;
@@ -9,20 +10,23 @@ export interface OpenAIChatModelOptions {
   model: string;
   /** longest silence allowed between two chunks (and before the first) */
   idleTimeoutMs: number;
-  fetch?: typeof fetch;
+  /** node: our keep-alive client on node:http (the default); fetch: the global fetch. */
+  httpClient?: 'node' | 'fetch';
 }
 
 /** Any OpenAI-compatible server (OpenAI, Ollama, vLLM, LM Studio) through the official SDK. */
-export class OpenAIChatModel extends ChatModel {
+export class OpenAIChatModel extends ChatModel implements OnModuleDestroy {
   readonly mode = 'openai' as const;
   readonly model: string;
   private readonly client: OpenAI;
+  private readonly nodeHttpFetch: NodeHttpFetch | null;
 
   constructor(private readonly options: OpenAIChatModelOptions) {
     super();
     this.model = options.model;
     // Retries are the turn pipeline's: it knows whether text already reached the user.
     const logger = new Logger('openai');
+    this.nodeHttpFetch = options.httpClient === 'fetch' ? null : createNodeHttpFetch();
     this.client = new OpenAI({
       apiKey: options.apiKey,
       baseURL: options.baseURL,
@@ -31,8 +35,12 @@ export class OpenAIChatModel extends ChatModel {
       // The SDK's own diagnostics go through our logger, not straight to the console.
       logLevel: 'warn',
       logger: { error: (m: string) => logger.warn(m), warn: (m: string) => logger.warn(m), info: () => undefined, debug: () => undefined },
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(this.nodeHttpFetch ? { fetch: this.nodeHttpFetch } : {}),
     });
+  }
+
+  onModuleDestroy(): void {
+    this.nodeHttpFetch?.close();
   }
 
   async *stream(request: ChatModelRequest): AsyncIterable<ChatModelEvent> {
@@ -59,7 +67,9 @@ export class OpenAIChatModel extends ChatModel {
         idle.refresh();
         yield* eventsOf(chunk);
       }
-      // The SDK ends a stream quietly when it is aborted mid-body: a stall would pass for the whole answer.
+      // The SDK ends a stream quietly when it is aborted mid-body: a stall or the caller's abort
+      // would otherwise pass for the whole answer.
+      request.signal?.throwIfAborted();
       if (timedOut) throw new UpstreamError('timeout', `the model went silent for ${this.options.idleTimeoutMs} ms`);
     } catch (error) {
       if (request.signal?.aborted) throw error;
@@ -109,7 +119,7 @@ function* eventsOf(chunk: ChatCompletionChunk): Iterable<ChatModelEvent> {
 // classes and fetch's may come from different realms.
 function toUpstreamError(error: unknown, timedOut: boolean, idleTimeoutMs: number, apiKey: string): UpstreamError {
   if (timedOut) return new UpstreamError('timeout', `the model did not answer within ${idleTimeoutMs} ms`);
-  const e = error as { status?: number; headers?: Headers | Record<string, string>; message?: string; name?: string; error?: { message?: unknown } };
+  const e = error as { status?: number; headers?: HeaderSource; message?: string; name?: string; error?: { message?: unknown } };
   const status = typeof e?.status === 'number' ? e.status : null;
   if (status === 429) return new UpstreamError('rate_limited', 'the model provider is rate limiting requests', 429, retryAfterMs(e.headers));
   if (status !== null && status >= 500) return new UpstreamError('server', `the model provider failed (HTTP ${status})`, status, retryAfterMs(e.headers));
@@ -124,8 +134,11 @@ function toUpstreamError(error: unknown, timedOut: boolean, idleTimeoutMs: numbe
   return new UpstreamError('network', 'could not reach the model provider');
 }
 
-function retryAfterMs(headers: Headers | Record<string, string> | undefined): number | null {
-  const raw = headers instanceof Headers ? headers.get('retry-after') : (headers?.['retry-after'] ?? null);
+type HeaderSource = { get(name: string): string | null } | Record<string, string> | undefined;
+
+function retryAfterMs(headers: HeaderSource): number | null {
+  // A Headers from fetch or the node client's read-only look-alike; older SDK errors carry a plain record.
+  const raw = typeof headers?.get === 'function' ? headers.get('retry-after') : ((headers as Record<string, string> | undefined)?.['retry-after'] ?? null);
   if (raw === null || raw === undefined) return null;
   const seconds = Number(raw);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);

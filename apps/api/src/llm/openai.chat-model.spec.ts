@@ -1,0 +1,102 @@
+import { FakeOpenAI } from '@threadline/testing';
+import type { ChatModelEvent, ChatModelRequest } from './chat-model.port.js';
+import { OpenAIChatModel } from './openai.chat-model.js';
+
+async function collect(model: OpenAIChatModel, request: ChatModelRequest): Promise<ChatModelEvent[]> {
+  const events: ChatModelEvent[] = [];
+  for await (const event of model.stream(request)) events.push(event);
+  return events;
+}
+
+async function failure(model: OpenAIChatModel, request: ChatModelRequest): Promise<{ events: ChatModelEvent[]; error: unknown }> {
+  const events: ChatModelEvent[] = [];
+  try {
+    for await (const event of model.stream(request)) events.push(event);
+  } catch (error) {
+    return { events, error };
+  }
+  throw new Error('the stream ended without an error');
+}
+
+const hello: ChatModelRequest = { messages: [{ role: 'user', content: 'hello there' }] };
+
+// Both HTTP clients behind the SDK must read the same wire the same way.
+describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient) => {
+  let fake: FakeOpenAI;
+  let model: OpenAIChatModel;
+
+  beforeAll(async () => {
+    fake = await FakeOpenAI.start();
+    model = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: fake.baseURL, model: 'gpt-test', idleTimeoutMs: 300, httpClient });
+  });
+  afterEach(() => fake.reset());
+  afterAll(async () => {
+    model.onModuleDestroy();
+    await fake.close();
+  });
+
+  it('streams text, a finish and the usage, asking for usage on the stream', async () => {
+    fake.enqueue({ kind: 'text', text: 'Hi there friend', usage: { prompt_tokens: 7, completion_tokens: 3, cached_tokens: 2 } });
+    const events = await collect(model, { ...hello, maxOutputTokens: 50, params: { temperature: 0.2 } });
+    expect(events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text).join('')).toBe('Hi there friend');
+    expect(events.filter((e) => e.type !== 'text')).toEqual([
+      { type: 'finish', reason: 'stop' },
+      { type: 'usage', usage: { promptTokens: 7, completionTokens: 3, cachedTokens: 2 } },
+    ]);
+    expect(fake.requests[0]!.body).toMatchObject({ model: 'gpt-test', stream: true, stream_options: { include_usage: true }, max_completion_tokens: 50, temperature: 0.2 });
+  });
+
+  it('streams tool calls piece by piece', async () => {
+    fake.enqueue({ kind: 'tool_calls', calls: [{ id: 'call_1', name: 'get_time', arguments: '{"zone":"UTC"}' }] });
+    const events = await collect(model, { ...hello, tools: [{ name: 'get_time', description: 'time', parameters: { type: 'object' } }] });
+    const calls = events.filter((e) => e.type === 'tool_call') as Array<Extract<ChatModelEvent, { type: 'tool_call' }>>;
+    expect(calls[0]).toMatchObject({ index: 0, id: 'call_1', name: 'get_time' });
+    expect(calls.map((c) => c.argumentsDelta ?? '').join('')).toBe('{"zone":"UTC"}');
+    expect(events).toContainEqual({ type: 'finish', reason: 'tool_calls' });
+  });
+
+  it('classifies a 429 with its Retry-After, and a 400 with the provider words minus the key', async () => {
+    fake.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '3' } });
+    expect((await failure(model, hello)).error).toMatchObject({ kind: 'rate_limited', status: 429, retryAfterMs: 3000 });
+    fake.enqueue({ kind: 'error', status: 400, body: { error: { message: 'bad key sk-test in request', type: 'invalid_request_error' } } });
+    expect((await failure(model, hello)).error).toMatchObject({ kind: 'rejected', status: 400, detail: 'bad key [redacted] in request' });
+    fake.enqueue({ kind: 'error', status: 503 });
+    expect((await failure(model, hello)).error).toMatchObject({ kind: 'server', status: 503 });
+  });
+
+  it('a stream cut mid-answer is a network failure after the text so far', async () => {
+    fake.enqueue({ kind: 'break', afterText: 'The answer is' });
+    const { events, error } = await failure(model, hello);
+    expect(events.map((e) => (e.type === 'text' ? e.text : '')).join('')).toBe('The answer is');
+    expect(error).toMatchObject({ kind: 'network' });
+  });
+
+  it('silence before the head or in the middle of the body is a timeout', async () => {
+    fake.enqueue({ kind: 'hang' });
+    expect((await failure(model, hello)).error).toMatchObject({ kind: 'timeout' });
+    fake.enqueue({ kind: 'stall', afterText: 'Half an' });
+    const { events, error } = await failure(model, hello);
+    expect(events.map((e) => (e.type === 'text' ? e.text : '')).join('')).toBe('Half an');
+    expect(error).toMatchObject({ kind: 'timeout' });
+  });
+
+  it("stops when the caller aborts, with the caller's abort rather than an upstream error", async () => {
+    fake.enqueue({ kind: 'stall', afterText: 'Going' });
+    const controller = new AbortController();
+    const events: ChatModelEvent[] = [];
+    const run = (async () => {
+      for await (const event of model.stream({ ...hello, signal: controller.signal })) {
+        events.push(event);
+        if (event.type === 'text' && event.text.includes('Going')) controller.abort();
+      }
+    })();
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(events.map((e) => (e.type === 'text' ? e.text : '')).join('')).toBe('Going');
+  });
+
+  it('lists the upstream models', async () => {
+    const models = await model.listModels();
+    expect(models.length).toBeGreaterThan(0);
+    expect(models[0]).toMatchObject({ object: 'model', id: expect.any(String) });
+  });
+});
