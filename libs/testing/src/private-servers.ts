@@ -63,6 +63,9 @@ export interface PrivateRedis {
   stop(mode?: 'term' | 'kill'): Promise<void>;
   /** starts it again on the same port, empty (no persistence), and waits for PING */
   start(): Promise<void>;
+  /** SIGSTOP: it keeps its connections open and answers nothing, as a frozen host does; resume() is SIGCONT */
+  pause(): void;
+  resume(): void;
   dispose(): Promise<void>;
 }
 
@@ -103,7 +106,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     },
     stop,
     start,
-    dispose: () => stop('kill'),
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
+    dispose: async () => {
+      child?.kill('SIGCONT');
+      await stop('kill');
+    },
   };
 }
 

@@ -17,6 +17,7 @@ export class RedisCoordination extends Coordination {
     readonly client: RedisClientType,
     private readonly subscriber: RedisClientType,
     private readonly prefix: string,
+    private readonly pingTimeoutMs: number,
   ) {
     super();
     this.releaseChannel = `${prefix}lock-released`;
@@ -26,15 +27,19 @@ export class RedisCoordination extends Coordination {
     return this.prefix;
   }
 
-  static async connect(url: string, prefix: string): Promise<RedisCoordination> {
+  /** pingTimeoutMs: how long the health check waits for Redis before calling it down */
+  static async connect(url: string, prefix: string, { pingTimeoutMs = 2000 }: { pingTimeoutMs?: number } = {}): Promise<RedisCoordination> {
     const client = createClient({
       url,
       // Fail fast while Redis is away so a turn answers 503 instead of hanging.
       disableOfflineQueue: true,
+      // The default timeout bounds only a command's wait to be written, never the wait for its
+      // reply, and costs an AbortSignal.timeout per command (~15 a turn, each alive 5 s).
+      commandOptions: { timeout: 0 },
       socket: { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000), connectTimeout: 5000 },
     }) as RedisClientType;
     const subscriber = client.duplicate() as RedisClientType;
-    const coordination = new RedisCoordination(client, subscriber, prefix);
+    const coordination = new RedisCoordination(client, subscriber, prefix, pingTimeoutMs);
     for (const c of [client, subscriber]) c.on('error', (e: Error) => coordination.logger.warn(`redis: ${e.message}`));
     await Promise.all([client.connect(), subscriber.connect()]);
     await subscriber.subscribe(coordination.releaseChannel, (lockKey) => coordination.wake(lockKey));
@@ -185,11 +190,16 @@ export class RedisCoordination extends Coordination {
     return async () => this.subscriber.unsubscribe(fullChannel, listener);
   }
 
+  /** false, not a hang, when Redis keeps its connection open but does not answer (a paused or frozen host) */
   async ping(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.pingTimeoutMs)));
     try {
-      return (await this.client.ping()) === 'PONG';
+      return await Promise.race([this.client.ping().then((reply) => reply === 'PONG'), late]);
     } catch {
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
