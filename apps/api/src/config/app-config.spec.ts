@@ -11,6 +11,7 @@ describe('AppConfig', () => {
     expect(config.sessionTtl.web).toEqual({ idleSeconds: 3600, maxAgeSeconds: 7 * 86400 });
     expect(config.sessionTtl.slack.idleSeconds).toBe(86400);
     expect(config.env.ANSWER_COMMIT).toBe('async');
+    expect(config.env.LLM_HTTP_CLIENT).toBe('node');
   });
 
   it('reads durations per channel', () => {
@@ -26,6 +27,7 @@ describe('AppConfig', () => {
     [{ SESSION_TTL_WEB: 'soon' }, /SESSION_TTL_WEB must be a duration such as/],
     [{ CONTEXT_SUMMARY: 'yes' }, /CONTEXT_SUMMARY must be "on" or "off"/],
     [{ ANSWER_COMMIT: 'later' }, /ANSWER_COMMIT must be "async" or "sync"/],
+    [{ LLM_HTTP_CLIENT: 'curl' }, /LLM_HTTP_CLIENT must be "node" or "fetch" \(got "curl"\)/],
   ])('names the variable and what it expects: %j', (env, message) => {
     expect(() => AppConfig.fromEnv(env)).toThrow(ConfigError);
     expect(() => AppConfig.fromEnv(env)).toThrow(message);

@@ -69,7 +69,7 @@ export const envSchema = z.object({
   LLM_MAX_RETRIES: int(0, 10).default(3),
   LLM_RETRY_BASE_MS: int(0).default(500),
   LLM_MAX_OUTPUT_TOKENS: int(1).default(2000),
-  LLM_HTTP_CLIENT: z.enum(['node', 'fetch']).default('node'),
+  LLM_HTTP_CLIENT: z.enum(['node', 'fetch'], { message: '"node" or "fetch"' }).default('node'),
   SYSTEM_PROMPT: z
     .string()
     .min(1)

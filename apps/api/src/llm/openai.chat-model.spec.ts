@@ -31,7 +31,7 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
   });
   afterEach(() => fake.reset());
   afterAll(async () => {
-    model.onModuleDestroy();
+    model.onApplicationShutdown();
     await fake.close();
   });
 

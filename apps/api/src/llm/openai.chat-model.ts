@@ -1,4 +1,4 @@
-import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { ChatModel, UpstreamError, type ChatModelEvent, type ChatModelRequest, type ModelInfo } from './chat-model.port.js';
@@ -15,7 +15,7 @@ export interface OpenAIChatModelOptions {
 }
 
 /** Any OpenAI-compatible server (OpenAI, Ollama, vLLM, LM Studio) through the official SDK. */
-export class OpenAIChatModel extends ChatModel implements OnModuleDestroy {
+export class OpenAIChatModel extends ChatModel implements OnApplicationShutdown {
   readonly mode = 'openai' as const;
   readonly model: string;
   private readonly client: OpenAI;
@@ -39,7 +39,8 @@ export class OpenAIChatModel extends ChatModel implements OnModuleDestroy {
     });
   }
 
-  onModuleDestroy(): void {
+  // Not onModuleDestroy: that runs before the shutdown drain, and would cut the answers it waits for.
+  onApplicationShutdown(): void {
     this.nodeHttpFetch?.close();
   }
 
