@@ -66,7 +66,7 @@ async function main() {
   const upstream = await startUpstream();
   const passThrough = await startPassThrough(upstream.baseURL);
   const peer = await startPeer(upstream.baseURL);
-  const store = { kind: 'postgres', ...(await provisionPostgres(DATABASE_URL, REDIS_URL, stamp)) };
+  const store = await provisionPostgres(DATABASE_URL, REDIS_URL, stamp);
   const profileName = `threadline-pg-${stamp}.cpuprofile`;
   const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS}`, `--cpu-prof-name=${profileName}`] : [];
   const tlPg = { id: 'tl-pg', label: 'Threadline, Postgres + Redis', ...(await startThreadline('threadline (postgres + redis)', upstream.baseURL, store, { nodeArgs })) };

@@ -62,7 +62,7 @@ export async function provisionPostgres(adminUrl, redisUrl, stamp) {
   const { drop, ...store } = await provisionSharedStore(adminUrl, redisUrl, 'bench', stamp);
   onCleanup(drop);
   // Shared by every Threadline process on this store, as in a scaled-out deployment.
-  return { ...store, sessionSecret: randomBytes(32).toString('hex') };
+  return { kind: 'postgres', ...store, sessionSecret: randomBytes(32).toString('hex') };
 }
 
 /**

@@ -203,7 +203,7 @@ export class FakeOpenAI {
         return this.breakMidway(res, ctx, head, stream, reply.afterText);
       case 'stall':
         writeSseHead(res, head);
-        res.write([{ role: 'assistant', content: '' }, ...wire.textDeltas(reply.afterText)].map((d) => wire.sseFrame(wire.chunk(ctx, d))).join(''));
+        res.write(openingFrames(ctx, reply.afterText));
         return;
     }
   }
@@ -239,8 +239,7 @@ export class FakeOpenAI {
     let payload: string;
     if (stream) {
       writeSseHead(res, head);
-      const deltas = [{ role: 'assistant', content: '' }, ...wire.textDeltas(text)];
-      payload = deltas.map((d) => wire.sseFrame(wire.chunk(ctx, d))).join('');
+      payload = openingFrames(ctx, text);
     } else {
       const full = JSON.stringify(wire.completion(ctx, { content: text }, 'stop', null));
       // Promise the whole body, deliver half: the client sees a truncated message, not a short one.
@@ -294,4 +293,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 function writeSseHead(res: ServerResponse, headers: Record<string, string>): void {
   res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+}
+
+/** The first frames of a streamed text answer: the role, then `text` as deltas (no finish, no [DONE]). */
+function openingFrames(ctx: wire.ResponseContext, text: string): string {
+  return [{ role: 'assistant', content: '' }, ...wire.textDeltas(text)].map((d) => wire.sseFrame(wire.chunk(ctx, d))).join('');
 }

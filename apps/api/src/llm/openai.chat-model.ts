@@ -69,9 +69,8 @@ export class OpenAIChatModel extends ChatModel implements OnApplicationShutdown 
         yield* eventsOf(chunk);
       }
       // The SDK ends a stream quietly when it is aborted mid-body: a stall or the caller's abort
-      // would otherwise pass for the whole answer.
-      request.signal?.throwIfAborted();
-      if (timedOut) throw new UpstreamError('timeout', `the model went silent for ${this.options.idleTimeoutMs} ms`);
+      // would otherwise pass for the whole answer. The catch below says which it was.
+      abort.signal.throwIfAborted();
     } catch (error) {
       if (request.signal?.aborted) throw error;
       throw toUpstreamError(error, timedOut, this.options.idleTimeoutMs, this.options.apiKey);
@@ -138,7 +137,7 @@ function toUpstreamError(error: unknown, timedOut: boolean, idleTimeoutMs: numbe
 type HeaderSource = { get(name: string): string | null } | Record<string, string> | undefined;
 
 function retryAfterMs(headers: HeaderSource): number | null {
-  // A Headers from fetch or the node client's read-only look-alike; older SDK errors carry a plain record.
+  // A Headers from fetch or the node client's read-only look-alike; anything else is read as a plain record.
   const raw = typeof headers?.get === 'function' ? headers.get('retry-after') : ((headers as Record<string, string> | undefined)?.['retry-after'] ?? null);
   if (raw === null || raw === undefined) return null;
   const seconds = Number(raw);
