@@ -1,42 +1,41 @@
 /** The counters every aggregate table keeps, in the order the statements below list them. */
 const COUNTERS = ['messages', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'cost_micros', 'unpriced_messages', 'estimated_messages'] as const;
 
-const VALUES = `1, u.prompt_tokens, u.completion_tokens, COALESCE(u.cached_tokens, 0), COALESCE(u.cost_micros, 0),
-  (u.cost_micros IS NULL)::int, COALESCE(u.usage_estimated, false)::int`;
+const SUMS = `count(*), sum(u.prompt_tokens), sum(u.completion_tokens), sum(COALESCE(u.cached_tokens, 0)), sum(COALESCE(u.cost_micros, 0)),
+  count(*) FILTER (WHERE u.cost_micros IS NULL), count(*) FILTER (WHERE u.usage_estimated)`;
 const ADD = COUNTERS.map((c) => `${c} = t.${c} + EXCLUDED.${c}`).join(', ');
 const COLUMNS = COUNTERS.join(', ');
 
 /**
- * CTEs that fold one just-inserted message into the usage aggregates (per day and model,
- * per end user per day, per API key per day) inside the statement that inserts it, so a
- * message and its aggregates commit together and the append stays one round trip.
+ * CTEs that fold just-stored messages into the usage aggregates (per day and model, per
+ * end user per day, per API key per day) inside the statement that stores them, so the
+ * messages and their aggregates commit together and the write stays one round trip.
  *
- * Expects the statement to define `s` (the updated session: channel, tenant, end_user_id)
- * and `m` (the inserted message row). Only messages that carry usage (assistant
- * messages) count; user and tool messages pass through untouched. `at` is the SQL of the
- * message's timestamp, `apiKeyId` that of the calling key's id (NULL for other channels).
- * Every statement takes the aggregate rows in the same order, so concurrent appends queue
- * on a hot row rather than deadlock.
+ * `rows`: a SELECT of the messages, with the columns at (timestamptz), channel, tenant,
+ * end_user_id, api_key_id, model, prompt_tokens, completion_tokens, cached_tokens,
+ * cost_micros, usage_estimated. Only messages that carry usage (assistant messages) count.
+ * Rows are grouped, since one INSERT … ON CONFLICT may not touch a row twice, and taken
+ * in key order, so concurrent statements queue on a hot row rather than deadlock.
  */
-export function usageAggregateCtes(at: string, apiKeyId: string): string {
+export function usageAggregateCtes(rows: string): string {
   return `u AS (
-    SELECT (${at}::timestamptz AT TIME ZONE 'UTC')::date AS day, s.channel, s.tenant, s.end_user_id,
-           m.model, m.prompt_tokens, m.completion_tokens, m.cached_tokens, m.cost_micros, m.usage_estimated
-    FROM m, s WHERE m.prompt_tokens IS NOT NULL
+    SELECT (r.at AT TIME ZONE 'UTC')::date AS day, r.channel, r.tenant, r.end_user_id, r.api_key_id, COALESCE(r.model, '') AS model,
+           r.prompt_tokens, r.completion_tokens, r.cached_tokens, r.cost_micros, r.usage_estimated
+    FROM (${rows}) r WHERE r.prompt_tokens IS NOT NULL
   ),
   usage_by_day AS (
     INSERT INTO usage_daily AS t (day, channel, model, ${COLUMNS})
-    SELECT u.day, u.channel, COALESCE(u.model, ''), ${VALUES} FROM u
+    SELECT u.day, u.channel, u.model, ${SUMS} FROM u GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (day, channel, model) DO UPDATE SET ${ADD}
   ),
   usage_by_user AS (
     INSERT INTO user_usage AS t (tenant, end_user_id, day, ${COLUMNS})
-    SELECT COALESCE(u.tenant, ''), u.end_user_id, u.day, ${VALUES} FROM u WHERE u.end_user_id IS NOT NULL
+    SELECT COALESCE(u.tenant, ''), u.end_user_id, u.day, ${SUMS} FROM u WHERE u.end_user_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (tenant, end_user_id, day) DO UPDATE SET ${ADD}
   ),
   usage_by_key AS (
     INSERT INTO api_key_usage AS t (api_key_id, day, ${COLUMNS})
-    SELECT ${apiKeyId}::uuid, u.day, ${VALUES} FROM u WHERE ${apiKeyId}::uuid IS NOT NULL
+    SELECT u.api_key_id, u.day, ${SUMS} FROM u WHERE u.api_key_id IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2
     ON CONFLICT (api_key_id, day) DO UPDATE SET ${ADD}
   )`;
 }

@@ -1,0 +1,115 @@
+import { jest } from '@jest/globals';
+import type { NewMessage } from '../src/sessions/session.types.js';
+import { SessionRepository } from '../src/sessions/session.repository.js';
+import { SessionsService } from '../src/sessions/sessions.service.js';
+import { Database } from '../src/storage/database.js';
+import { isUniqueViolation } from '../src/storage/database.js';
+import { backends } from './backends.js';
+import { useGateway } from './harness.js';
+
+const SESSIONS = 12;
+const ROUNDS = 4;
+
+const question = (text: string, clientMessageId: string | null = null): NewMessage => ({ role: 'user', content: text, tokenCount: 2, clientMessageId });
+const answer = (text: string, apiKeyId: string | null): NewMessage => ({
+  role: 'assistant',
+  content: text,
+  model: 'batch-model',
+  tokenCount: 2,
+  usage: { promptTokens: 10, completionTokens: 3, cachedTokens: 1, estimated: false },
+  costMicros: 7,
+  apiKeyId,
+});
+
+/**
+ * Appends from many conversations at once share statements (SessionRepository's
+ * WriteBatcher): what each conversation stores, and what the aggregates count, must be
+ * exactly what one statement per message would have stored.
+ */
+describe.each(backends())('message appends under load (%s)', (backend) => {
+  const suite = useGateway(backend);
+  const repo = () => suite.gateway.app.get(SessionRepository);
+  const db = () => suite.gateway.app.get(Database);
+  const append = (sessionId: string, message: NewMessage, options: { evenIfEnded?: boolean; durable?: boolean } = {}) => {
+    const now = new Date();
+    return repo().appendMessage(sessionId, message, now, new Date(now.getTime() + 600_000), 1000, options);
+  };
+  const openSessions = async (prefix: string) => {
+    const sessions = suite.gateway.app.get(SessionsService);
+    const opened = [];
+    for (let i = 0; i < SESSIONS; i++) opened.push((await sessions.getOrCreate({ channel: 'api', key: `${prefix}-${i}`, tenant: 't', endUserId: `${prefix}-user-${i}` })).session);
+    return opened;
+  };
+
+  it('many conversations appending at once: gapless seqs, right counters and aggregates, fewer statements than messages', async () => {
+    const sessions = await openSessions(`load-${backend}`);
+    const apiKeyId = '0190f1a2-0000-7000-8000-00000000b47c';
+    const statements = jest.spyOn(db(), 'query');
+    try {
+      await Promise.all(
+        sessions.map(async (session, i) => {
+          for (let round = 0; round < ROUNDS; round++) {
+            expect(await append(session.id, question(`q${round} of ${i}`))).not.toBeNull();
+            expect(await append(session.id, answer(`a${round} of ${i}`, apiKeyId), { durable: false })).not.toBeNull();
+          }
+        }),
+      );
+      const appendStatements = statements.mock.calls.filter(([sql]) => sql.includes('INSERT INTO messages')).length;
+      expect(appendStatements).toBeLessThan(SESSIONS * ROUNDS * 2);
+    } finally {
+      statements.mockRestore();
+    }
+
+    for (const [i, session] of sessions.entries()) {
+      const { rows } = await db().query<{ seq: number; role: string; content: string }>(`SELECT seq, role, content FROM messages WHERE session_id = $1 ORDER BY seq`, [session.id]);
+      expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: ROUNDS * 2 }, (_, n) => n + 1));
+      expect(rows.map((r) => r.content)).toEqual(Array.from({ length: ROUNDS }, (_, round) => [`q${round} of ${i}`, `a${round} of ${i}`]).flat());
+      const stored = (await repo().findById(session.id))!;
+      expect([stored.message_count, Number(stored.prompt_tokens), Number(stored.completion_tokens), Number(stored.cost_micros)]).toEqual([ROUNDS * 2, ROUNDS * 10, ROUNDS * 3, ROUNDS * 7]);
+    }
+    const perUser = await db().query<{ end_user_id: string; messages: string; prompt_tokens: string; cost_micros: string }>(
+      `SELECT end_user_id, messages, prompt_tokens, cost_micros FROM user_usage WHERE end_user_id LIKE $1 ORDER BY end_user_id`,
+      [`load-${backend}-user-%`],
+    );
+    expect(perUser.rows).toHaveLength(SESSIONS);
+    for (const row of perUser.rows) expect([Number(row.messages), Number(row.prompt_tokens), Number(row.cost_micros)]).toEqual([ROUNDS, ROUNDS * 10, ROUNDS * 7]);
+    const perKey = await db().query<{ messages: string; cached_tokens: string }>(`SELECT messages, cached_tokens FROM api_key_usage WHERE api_key_id = $1`, [apiKeyId]);
+    expect(perKey.rows.map((r) => [Number(r.messages), Number(r.cached_tokens)])).toEqual([[SESSIONS * ROUNDS, SESSIONS * ROUNDS]]);
+    const perModel = await db().query<{ messages: string; completion_tokens: string }>(`SELECT messages, completion_tokens FROM usage_daily WHERE model = 'batch-model'`);
+    expect(perModel.rows.map((r) => [Number(r.messages), Number(r.completion_tokens)])).toEqual([[SESSIONS * ROUNDS, SESSIONS * ROUNDS * 3]]);
+  });
+
+  it('in a shared statement, an ended conversation and a duplicate message fail alone', async () => {
+    const sessions = await openSessions(`mixed-${backend}`);
+    const [ended, resent, ...others] = sessions;
+    await repo().end(ended!.id, 'cleared', 'staff', new Date());
+    expect(await append(resent!.id, question('first', 'client-1'))).not.toBeNull();
+
+    // Hold the durable lane busy so the next appends queue and leave as one statement.
+    const results = await Promise.allSettled([
+      ...others.map((s) => append(s.id, question('busy'))),
+      append(ended!.id, question('too late')),
+      append(ended!.id, answer('tail of a turn in flight', null), { evenIfEnded: true }),
+      append(resent!.id, question('first again', 'client-1')),
+      ...others.map((s) => append(s.id, question('after'))),
+    ]);
+    const [tooLate, tail, duplicate] = results.slice(others.length, others.length + 3);
+    expect(tooLate).toEqual({ status: 'fulfilled', value: null });
+    expect(tail).toMatchObject({ status: 'fulfilled', value: { content: 'tail of a turn in flight', seq: 1 } });
+    expect(duplicate!.status).toBe('rejected');
+    expect(isUniqueViolation((duplicate as PromiseRejectedResult).reason)).toBe(true);
+    for (const result of [...results.slice(0, others.length), ...results.slice(others.length + 3)]) expect(result).toMatchObject({ status: 'fulfilled', value: { session_id: expect.any(String) } });
+    for (const session of others) {
+      const { rows } = await db().query<{ seq: number; content: string }>(`SELECT seq, content FROM messages WHERE session_id = $1 ORDER BY seq`, [session.id]);
+      expect(rows).toEqual([{ seq: 1, content: 'busy' }, { seq: 2, content: 'after' }]);
+    }
+    const { rows } = await db().query<{ content: string }>(`SELECT content FROM messages WHERE session_id = $1 ORDER BY seq`, [resent!.id]);
+    expect(rows.map((r) => r.content)).toEqual(['first']);
+  });
+
+  it('stores what a model may send back that Postgres text cannot hold', async () => {
+    const [session] = await openSessions(`text-${backend}`);
+    const stored = await append(session!.id, answer('nul\u0000 and a lone \ud800 surrogate', null), { durable: false });
+    expect(stored!.content).toBe('nul and a lone \ufffd surrogate');
+  });
+});
