@@ -86,7 +86,7 @@ export class DirectCompletionService {
     await this.db.query(
       `WITH ${usageAggregateCtes(`SELECT $1::timestamptz AS at, 'openai'::text AS channel, $3::text AS tenant, $4::text AS end_user_id,
                                         $2::uuid AS api_key_id, $5::text AS model, $6::int AS prompt_tokens, $7::int AS completion_tokens,
-                                        $8::int AS cached_tokens, $9::bigint AS cost_micros, $10::boolean AS usage_estimated`)}
+                                        $8::int AS cached_tokens, $9::bigint AS cost_micros, $10::boolean AS usage_estimated`, 'one')}
        SELECT 1 AS recorded`,
       [this.clock.now(), identity.apiKeyId ?? null, identity.tenant ?? null, identity.endUserId ?? null, model, usage.promptTokens, usage.completionTokens, usage.cachedTokens, costMicros, usage.estimated],
     );
