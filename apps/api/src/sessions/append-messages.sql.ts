@@ -29,8 +29,8 @@ const statements = new Map<number, string>();
  * transaction): per message the session's counter moves and the row is inserted at the
  * new seq, so seq stays gapless; a message whose session is no longer active (unless
  * `even_if_ended`) or whose fence is stale is left out, and only its row is missing from
- * the result. Messages with usage are folded into the usage aggregates, grouped, so
- * several in one statement update each aggregate row once. `$1`: durable; when false
+ * the result. Messages with usage are folded into the usage aggregates in the same
+ * statement. `$1`: durable; when false
  * the commit does not wait for the WAL flush.
  *
  * One statement text per count, with a VALUES row per message: Postgres then knows how
@@ -51,8 +51,8 @@ export function appendMessagesSql(count: number): string {
   // PGlite, where every execution is planned (2 ms a turn slower there otherwise, measured).
   const one = count === 1;
   const param = (row: number, column: number) => `$${2 + row * COLUMNS.length + column}::${COLUMNS[column]![1]}`;
-  const column = Object.fromEntries(COLUMNS.map(([name], index) => [name, one ? param(0, index) : `i.${name}`])) as Record<(typeof COLUMNS)[number][0], string>;
-  const i = column;
+  // Where the statement reads message column `name`: the VALUES row, or the lone message's parameter.
+  const i = Object.fromEntries(COLUMNS.map(([name], index) => [name, one ? param(0, index) : `i.${name}`])) as Record<(typeof COLUMNS)[number][0], string>;
   const input = one
     ? ''
     : `i (${COLUMNS.map(([name]) => name).join(', ')}) AS (

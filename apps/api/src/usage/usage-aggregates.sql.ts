@@ -14,13 +14,13 @@ const COLUMNS = COUNTERS.join(', ');
  * end user per day, per API key per day) inside the statement that stores them, so the
  * messages and their aggregates commit together and the write stays one round trip.
  *
- * `rows`: a SELECT of the messages, with the columns at (timestamptz), channel, tenant,
+ * `source`: a SELECT of the messages, with the columns at (timestamptz), channel, tenant,
  * end_user_id, api_key_id, model, prompt_tokens, completion_tokens, cached_tokens,
  * cost_micros, usage_estimated. Only messages that carry usage (assistant messages) count.
  * Several rows (`rows: 'many'`) are grouped, since one INSERT … ON CONFLICT may not touch a
  * row twice, and taken in key order, so concurrent statements queue on a hot row rather
- * than deadlock. For at most one row the grouping is left out: it made the statement
- * slower to plan (measured on PGlite, which plans every execution).
+ * than deadlock. One row has nothing to group, and its statement stays as plain as a
+ * single-row one (PGlite plans every execution).
  */
 export function usageAggregateCtes(source: string, rows: 'one' | 'many'): string {
   const many = rows === 'many';
