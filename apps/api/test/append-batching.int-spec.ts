@@ -2,8 +2,7 @@ import { jest } from '@jest/globals';
 import type { NewMessage } from '../src/sessions/session.types.js';
 import { SessionRepository } from '../src/sessions/session.repository.js';
 import { SessionsService } from '../src/sessions/sessions.service.js';
-import { Database } from '../src/storage/database.js';
-import { isUniqueViolation } from '../src/storage/database.js';
+import { Database, isUniqueViolation } from '../src/storage/database.js';
 import { backends } from './backends.js';
 import { useGateway } from './harness.js';
 
@@ -111,5 +110,8 @@ describe.each(backends())('message appends under load (%s)', (backend) => {
     const [session] = await openSessions(`text-${backend}`);
     const stored = await append(session!.id, answer('nul\u0000 and a lone \ud800 surrogate', null), { durable: false });
     expect(stored!.content).toBe('nul and a lone \ufffd surrogate');
+    const call = { ...answer('', null), toolCalls: [{ id: 'call_1', name: 'lookup', arguments: '{"q":"a\u0000b \udc00"}' }] };
+    const withCall = await append(session!.id, call);
+    expect(withCall!.tool_calls).toEqual([{ id: 'call_1', name: 'lookup', arguments: '{"q":"ab \ufffd"}' }]);
   });
 });

@@ -28,6 +28,16 @@ export const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u00
 export const ID_CONTROL_CHARS = /[\u0000-\u001F\u007F]/;
 
 /**
+ * `text` made storable: lone surrogates become U+FFFD and NULs go. For text nobody
+ * validated, such as what a model or a tool sends back, where failing the write would
+ * lose the turn; input from clients is refused instead (unstorableText).
+ */
+export function storableText(text: string): string {
+  const wellFormed = text.isWellFormed() ? text : text.toWellFormed();
+  return wellFormed.includes('\u0000') ? wellFormed.replaceAll('\u0000', '') : wellFormed;
+}
+
+/**
  * Where in a parsed input a string (or an object key) holds text Postgres cannot store:
  * U+0000, or a lone surrogate (which JSON carries as `\\ud800` and jsonb refuses). Such
  * input is refused up front instead of failing in the database as a 500. The answer is

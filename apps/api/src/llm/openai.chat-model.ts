@@ -134,11 +134,11 @@ function toUpstreamError(error: unknown, timedOut: boolean, idleTimeoutMs: numbe
   return new UpstreamError('network', 'could not reach the model provider');
 }
 
-type HeaderSource = { get(name: string): string | null } | Record<string, string> | undefined;
+/** A Headers from fetch, or the node client's read-only look-alike. */
+type HeaderSource = { get(name: string): string | null } | undefined;
 
 function retryAfterMs(headers: HeaderSource): number | null {
-  // A Headers from fetch or the node client's read-only look-alike; anything else is read as a plain record.
-  const raw = typeof headers?.get === 'function' ? headers.get('retry-after') : ((headers as Record<string, string> | undefined)?.['retry-after'] ?? null);
+  const raw = headers?.get('retry-after') ?? null;
   if (raw === null || raw === undefined) return null;
   const seconds = Number(raw);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);

@@ -1,4 +1,5 @@
 import { newId } from '@api/common/ids.js';
+import { storableText } from '@api/common/validate.js';
 import { usageAggregateCtes } from '@api/usage/usage-aggregates.sql.js';
 import type { NewMessage } from './session.types.js';
 
@@ -112,9 +113,10 @@ export function appendMessagesParams(requests: AppendRequest[], durable: boolean
       id,
       message.role,
       message.participant ?? null,
-      storable(message.content),
+      storableText(message.content),
       message.status ?? 'complete',
-      message.toolCalls ? JSON.stringify(message.toolCalls) : null,
+      // Tool calls are the model's too; jsonb refuses the same characters text does.
+      message.toolCalls ? JSON.stringify(message.toolCalls, (_key, value: unknown) => (typeof value === 'string' ? storableText(value) : value)) : null,
       message.toolCallId ?? null,
       message.usage?.promptTokens ?? null,
       message.usage?.completionTokens ?? null,
@@ -134,13 +136,4 @@ export function appendMessagesParams(requests: AppendRequest[], durable: boolean
     );
   }
   return { ids, params };
-}
-
-/**
- * Postgres text holds neither NUL nor lone surrogates, and what a model or a tool sends
- * back is not validated like a user's message: the turn must not fail on storing it.
- */
-function storable(text: string): string {
-  const wellFormed = text.isWellFormed() ? text : text.toWellFormed();
-  return wellFormed.includes('\u0000') ? wellFormed.replaceAll('\u0000', '') : wellFormed;
 }

@@ -99,7 +99,7 @@ export class SessionRepository {
 
   private appendLane(durable: boolean): WriteBatcher<AppendRequest, AppendedRow | null> {
     return new WriteBatcher({
-      // Two per lane, not one: one statement would batch a little better (+8% turns/s at
+      // Two per lane, not one: one statement would batch a little better (+7% turns/s at
       // 50 connections, bench/README.md), but a single append held up by a row lock (a
       // staff purge of that conversation, say) would then hold up every conversation's.
       // PGlite is one connection anyway.

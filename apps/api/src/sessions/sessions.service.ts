@@ -197,7 +197,7 @@ export class SessionsService {
 }
 
 /**
- * How far the activity timestamps may lag a message (SessionRepository.appendMessage):
+ * How far the activity timestamps may lag a message (appendMessagesSql):
  * a second, or a hundredth of a short idle limit, so expiry is never early by more.
  */
 export function activityStepOf(idleMs: number): number {

@@ -19,8 +19,9 @@ const COLUMNS = COUNTERS.join(', ');
  * cost_micros, usage_estimated. Only messages that carry usage (assistant messages) count.
  * Several rows (`rows: 'many'`) are grouped, since one INSERT … ON CONFLICT may not touch a
  * row twice, and taken in key order, so concurrent statements queue on a hot row rather
- * than deadlock. One row has nothing to group, and its statement stays as plain as a
- * single-row one (PGlite plans every execution).
+ * than deadlock. One row has nothing to group, and grouping it anyway cost a lone append
+ * measurably (c=1, alternating: +0.6–1.1 ms p50 embedded, where PGlite plans every
+ * execution; +0.1 ms of Postgres CPU per turn).
  */
 export function usageAggregateCtes(source: string, rows: 'one' | 'many'): string {
   const many = rows === 'many';
