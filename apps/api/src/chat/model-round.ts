@@ -45,7 +45,9 @@ export async function runModelRound(model: ChatModel, request: ChatModelRequest,
   for (let attempt = 0; ; attempt++) {
     const outcome: RoundOutcome = { text: '', toolCalls: [], usage: null, finishReason: null, error: null, calls: samples };
     const calls = new Map<number, ToolCall>();
-    const started = performance.now();
+    let started = performance.now();
+    // Timed from when the call may leave: the wait for the gate is the commit's, not the upstream's.
+    if (attempt === 0) void request.sendAfter?.then(() => (started = performance.now()));
     let firstTokenMs: number | null = null;
     try {
       for await (const event of model.stream(request)) {

@@ -3,7 +3,7 @@ import type { AppliedPrice, MessageDto } from '@threadline/contracts';
 import { ApiError } from '@api/common/api-error.js';
 import { AppConfig } from '@api/config/app-config.js';
 import { isUniqueViolation } from '@api/storage/database.js';
-import { SessionsService, type WindowPeek } from '@api/sessions/sessions.service.js';
+import { SessionsService, type PredictedWindow, type WindowPeek } from '@api/sessions/sessions.service.js';
 import { SessionRepository, type SessionIdentity } from '@api/sessions/session.repository.js';
 import { toMessageDto, type MessageRow, type SessionRow } from '@api/sessions/session.types.js';
 import type { WindowRow } from '@api/sessions/window-cache.js';
@@ -35,7 +35,7 @@ export class TurnRecorder {
       role: 'user' as const,
       content: input.text,
       participant: input.participant ?? null,
-      tokenCount: estimateMessageTokens(input.text),
+      tokenCount: userTokenCount(input),
       clientMessageId: input.clientMessageId ?? null,
       apiKeyId: input.identity.apiKeyId ?? null,
     };
@@ -59,6 +59,26 @@ export class TurnRecorder {
   /** Starts reading the thread's cached window (see SessionsService.peekWindow). */
   peekWindow(input: TurnInput): WindowPeek | null {
     return this.sessions.peekWindow(input.identity);
+  }
+
+  /** The window `storeUserMessage` will return, guessed from the peek while it runs (see isFulfilledBy). */
+  predictWindow(input: TurnInput, peeked: WindowPeek): Promise<PredictedWindow | null> {
+    return this.sessions.predictWindow(peeked, { role: 'user', content: input.text, token_count: userTokenCount(input) });
+  }
+
+  /** The stored message landed where the prediction assumed, so the window it gives is the one predicted. */
+  isFulfilledBy(predicted: PredictedWindow, stored: StoredUserMessage): boolean {
+    if (stored.duplicateOf || !stored.window) return false;
+    const { session, userMessage, window } = stored;
+    const [guessed, actual] = [predicted.rows.at(-1), window.at(-1)];
+    return (
+      session === predicted.session &&
+      userMessage.seq === predicted.seq &&
+      guessed?.content === actual?.content &&
+      guessed?.token_count === actual?.token_count &&
+      session.summary === predicted.summary.summary &&
+      session.summary_through_seq === predicted.summary.summary_through_seq
+    );
   }
 
   /**
@@ -154,4 +174,8 @@ export class TurnRecorder {
       duplicateOf: { turnId: answer.id, session, userMessage: toMessageDto(user), assistant: dto, newThread: false, usage: dto.usage, costMicros: dto.costMicros, error: null, command: null },
     };
   }
+}
+
+function userTokenCount(input: TurnInput): number {
+  return estimateMessageTokens(input.text);
 }

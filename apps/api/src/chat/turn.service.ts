@@ -7,6 +7,7 @@ import { AppConfig } from '@api/config/app-config.js';
 import { Coordination, LockTimeoutError } from '@api/coordination/coordination.port.js';
 import { ChatModel, type ChatModelMessage, type UpstreamError } from '@api/llm/chat-model.port.js';
 import { SessionEvents } from '@api/sessions/session-events.js';
+import type { PredictedWindow, WindowPeek } from '@api/sessions/sessions.service.js';
 import type { SessionRow } from '@api/sessions/session.types.js';
 import type { WindowRow } from '@api/sessions/window-cache.js';
 import { WindowService } from '@api/sessions/window.service.js';
@@ -15,12 +16,15 @@ import { BudgetService } from '@api/usage/budget.service.js';
 import { PriceBook, costOf } from '@api/usage/price-book.js';
 import { estimateMessageTokens, estimateTextTokens } from '@api/usage/token-counter.js';
 import { CommandService, parseCommand } from './commands.js';
+import { EarlyAnswer } from './early-answer.js';
 import { InFlightRegistry } from './in-flight.registry.js';
 import { retryPolicyOf, runModelRound, type RetryPolicy, type RoundOutcome, type UpstreamCallSample } from './model-round.js';
 import { SummaryService } from './summary.service.js';
 import { endWithoutTools } from './tool-round.js';
 import { TurnRecorder } from './turn-recorder.js';
 import type { TurnInput, TurnResult } from './turn.types.js';
+
+type Answer = Pick<TurnResult, 'assistant' | 'usage' | 'costMicros' | 'error' | 'finishReason' | 'upstreamError'> & { model: string; firstSeq: number; upstream: UpstreamCallSample[] };
 
 /**
  * The turn pipeline (DESIGN §5), the same for every channel: session, lock, user
@@ -68,11 +72,14 @@ export class TurnService {
       throw error;
     });
     let charged: Promise<void> = Promise.resolve();
+    let early: EarlyAnswer<Answer, PredictedWindow> | null = null;
     try {
       // Inside the lock, so a user's queued turns each see the previous one's charge;
       // before the user message is stored, so a refused turn leaves no trace in the thread.
       await this.budgets.check(identity);
-      const stored = input.client ? await this.recorder.storeClientMessages(input, input.client, lock.fence) : await this.recorder.storeUserMessage(input, lock.fence, peeked);
+      const storing = input.client ? this.recorder.storeClientMessages(input, input.client, lock.fence) : this.recorder.storeUserMessage(input, lock.fence, peeked);
+      early = peeked ? this.answerEarly(input, turnId, peeked, lock.fence) : null;
+      const stored = await storing;
       if (stored.duplicateOf) return stored.duplicateOf;
       const { session, userMessage, newThread } = stored;
       tagSession(session.id);
@@ -80,7 +87,10 @@ export class TurnService {
       this.events.emit('message', session, userMessage);
       this.inFlight.begin(threadKey, turnId, session.id);
       try {
-        const { firstSeq, upstream, ...answer } = await this.answer(session, turnId, input, { fence: lock.fence, window: stored.window });
+        const answering =
+          early?.adopt((predicted) => this.recorder.isFulfilledBy(predicted, stored)) ??
+          this.answer(session, turnId, input, { fence: lock.fence, window: stored.window });
+        const { firstSeq, upstream, ...answer } = await answering;
         this.events.emit('turn', {
           channel: session.channel,
           status: answer.assistant.status,
@@ -99,6 +109,8 @@ export class TurnService {
         this.inFlight.end(threadKey, turnId);
       }
     } finally {
+      // Not adopted (the store failed, a resend, an error before the answer): it must never be sent.
+      early?.cancel();
       const released = lock.release().catch((error: Error) => this.logger.warn(`lock release failed: ${error.message}`));
       // The reply does not wait for the charge and the release: the thread's next turn is
       // granted the lock only once the release is processed, which is after the charge
@@ -107,12 +119,28 @@ export class TurnService {
     }
   }
 
+  /**
+   * Starts the answer while the user message commits, from the window the peek predicts:
+   * the model call is built meanwhile and sent once the turn adopts it (after the commit).
+   * Begun after the insert is on the wire (setImmediate), so this work overlaps its round
+   * trip instead of delaying it; a store that returns first simply finds nothing started.
+   */
+  private answerEarly(input: TurnInput, turnId: string, peeked: WindowPeek, fence: number): EarlyAnswer<Answer, PredictedWindow> {
+    const early = new EarlyAnswer<Answer, PredictedWindow>(input.signal);
+    setImmediate(() => {
+      void this.recorder.predictWindow(input, peeked).then((predicted) => {
+        if (predicted) early.start(predicted, (signal, sendAfter) => this.answer(predicted.session, turnId, { ...input, signal }, { fence, window: predicted.rows, sendAfter }));
+      });
+    });
+    return early;
+  }
+
   private async answer(
     session: SessionRow,
     turnId: string,
     input: TurnInput,
-    held: { fence: number; window: WindowRow[] | null | undefined },
-  ): Promise<Pick<TurnResult, 'assistant' | 'usage' | 'costMicros' | 'error' | 'finishReason' | 'upstreamError'> & { model: string; firstSeq: number; upstream: UpstreamCallSample[] }> {
+    held: { fence: number; window: WindowRow[] | null | undefined; sendAfter?: Promise<void> },
+  ): Promise<Answer> {
     const upstream: UpstreamCallSample[] = [];
     const threadKey = `${session.channel}:${session.key}`;
     const { client } = input;
@@ -137,7 +165,7 @@ export class TurnService {
       const lastRound = round > this.config.env.TOOL_MAX_ROUNDS;
       const outcome = await runModelRound(
         this.model,
-        { messages, tools: lastRound ? undefined : tools, signal: input.signal, maxOutputTokens, model, params: client?.params },
+        { messages, tools: lastRound ? undefined : tools, signal: input.signal, maxOutputTokens, model, params: client?.params, sendAfter: round === 1 ? held.sendAfter : undefined },
         sink,
         this.retry,
       );

@@ -24,6 +24,32 @@ export interface ChatModelRequest {
    * checked by the caller; the fields this port sets itself always win.
    */
   params?: Record<string, unknown>;
+  /**
+   * Nothing may reach the upstream before this resolves; the call may be prepared
+   * meanwhile. A turn sets it to ask the model while its user message is still being
+   * committed (the message is durable before the model hears of it). It never rejects:
+   * a turn that gives up on the call aborts `signal`.
+   */
+  sendAfter?: Promise<void>;
+}
+
+/**
+ * Resolves once the request may go out (see `sendAfter`); rejects with the abort reason
+ * when `signal` aborts first, so a call given up on never waits on a gate that will not open.
+ */
+export function untilSendable(request: ChatModelRequest, signal = request.signal): Promise<void> {
+  const gate = request.sendAfter;
+  if (!gate) return Promise.resolve();
+  if (!signal) return gate;
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void gate.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
 }
 
 /** One entry of the upstream's model list, in OpenAI's shape. */

@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import zlib from 'node:zlib';
-import { createNodeHttpFetch, type NodeHttpFetch } from './node-http-fetch.js';
+import { createNodeHttpFetch, type GatedRequestInit, type NodeHttpFetch } from './node-http-fetch.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -147,5 +147,46 @@ describe('createNodeHttpFetch', () => {
     expect(await response.text()).toBe('ok');
     expect(requests[0]).toMatchObject({ method: 'PUT', url: '/as-request', body: 'r' });
     expect(requests[0]!.headers['accept-encoding']).not.toBe('identity');
+  });
+
+  describe('with sendAfter', () => {
+    // A raw server, so every byte that reaches it counts, the request head included.
+    let raw: net.Server;
+    let rawURL: string;
+    let received: string;
+    beforeAll(async () => {
+      raw = net.createServer((socket) =>
+        socket.on('data', (chunk: Buffer) => {
+          received += String(chunk);
+          if (received.endsWith('\r\n\r\ngated')) socket.end('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok');
+        }),
+      );
+      await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+      rawURL = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+    });
+    beforeEach(() => (received = ''));
+    afterAll(() => new Promise((resolve) => raw.close(resolve)));
+
+    it('writes nothing until sendAfter resolves, then sends the request whole', async () => {
+      let open!: () => void;
+      const init: GatedRequestInit = { method: 'POST', body: 'gated', sendAfter: new Promise<void>((resolve) => (open = resolve)) };
+      const pending = client(`${rawURL}/v1/chat`, init);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(received).toBe('');
+      open();
+      expect(await (await pending).text()).toBe('ok');
+      expect(received).toMatch(/^POST \/v1\/chat HTTP\/1\.1\r\n[\s\S]*content-length: 5\r\n[\s\S]*\r\n\r\ngated$/);
+    });
+
+    it('sends nothing when aborted while waiting, and rejects with an AbortError', async () => {
+      const abort = new AbortController();
+      const init: GatedRequestInit = { method: 'POST', body: 'gated', signal: abort.signal, sendAfter: new Promise<void>(() => undefined) };
+      const pending = client(`${rawURL}/v1/chat`, init);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      abort.abort();
+      await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(received).toBe('');
+    });
   });
 });

@@ -10,6 +10,9 @@ import zlib from 'node:zlib';
 
 export type NodeHttpFetch = typeof fetch & { close(): void };
 
+/** `sendAfter`: the request is built and its socket taken at once, but written only once this resolves. */
+export type GatedRequestInit = RequestInit & { sendAfter?: Promise<void> };
+
 /** Error bodies and JSON answers are read whole; a body past this is a broken upstream. */
 const MAX_BUFFERED_BODY_BYTES = 16 * 1024 * 1024;
 /** A kept-alive socket the server closed while idle fails the next request at once; one retry on a fresh socket. */
@@ -20,17 +23,18 @@ export function createNodeHttpFetch(): NodeHttpFetch {
     'http:': new http.Agent({ keepAlive: true, scheduling: 'lifo' }),
     'https:': new https.Agent({ keepAlive: true, scheduling: 'lifo' }),
   };
-  const fetchOverNodeHttp = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+  const fetchOverNodeHttp = (input: string | URL | Request, gatedInit: GatedRequestInit = {}): Promise<Response> => {
+    const { sendAfter, ...init } = gatedInit;
     const body = bufferedBody(init.body);
     const url = typeof input === 'string' || input instanceof URL ? new URL(input) : null;
     const agent = url ? agents[url.protocol] : undefined;
     // Anything the SDK does not send on our paths (uploads, Request objects, other schemes) keeps the standard client.
-    if (!url || !agent || body === false) return fetch(input, init);
+    if (!url || !agent || body === false) return sendAfter ? sendAfter.then(() => fetch(input, init)) : fetch(input, init);
     if (init.signal?.aborted) return Promise.reject(abortReason(init.signal));
     const headers = plainHeaders(init.headers);
     headers['accept-encoding'] ??= 'identity';
     if (body !== undefined) headers['content-length'] = String(body.byteLength);
-    const request = { url, agent, method: (init.method ?? 'GET').toUpperCase(), headers, body, signal: init.signal ?? undefined };
+    const request = { url, agent, method: (init.method ?? 'GET').toUpperCase(), headers, body, signal: init.signal ?? undefined, sendAfter };
     return send(request, true);
   };
   return Object.assign(fetchOverNodeHttp as typeof fetch, {
@@ -45,10 +49,11 @@ interface OutgoingRequest {
   headers: Record<string, string>;
   body: Buffer | undefined;
   signal: AbortSignal | undefined;
+  sendAfter: Promise<void> | undefined;
 }
 
 function send(request: OutgoingRequest, mayRetry: boolean): Promise<Response> {
-  const { url, agent, method, headers, body, signal } = request;
+  const { url, agent, method, headers, body, signal, sendAfter } = request;
   return new Promise((resolve, reject) => {
     const transport = url.protocol === 'https:' ? https : http;
     let response: IncomingMessage | null = null;
@@ -75,7 +80,9 @@ function send(request: OutgoingRequest, mayRetry: boolean): Promise<Response> {
       reject(new TypeError('fetch failed', { cause: error }));
     });
     signal?.addEventListener('abort', onAbort, { once: true });
-    clientRequest.end(body);
+    // Node writes nothing of a request (head included) before its first write or end.
+    if (sendAfter) void sendAfter.then(() => clientRequest.destroyed || clientRequest.end(body));
+    else clientRequest.end(body);
   });
 }
 

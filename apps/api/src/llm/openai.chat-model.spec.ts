@@ -94,6 +94,30 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
     expect(events.map((e) => (e.type === 'text' ? e.text : '')).join('')).toBe('Going');
   });
 
+  it('asks the upstream only once sendAfter resolves, and the wait is not counted as the upstream’s silence', async () => {
+    fake.enqueue({ kind: 'text', text: 'After the commit' });
+    let open!: () => void;
+    const sendAfter = new Promise<void>((resolve) => (open = resolve));
+    const events = collect(model, { ...hello, sendAfter });
+    // Longer than the idle timeout (300 ms) of this model.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(fake.requests).toHaveLength(0);
+    open();
+    const texts = (await events).filter((e) => e.type === 'text') as Array<{ text: string }>;
+    expect(texts.map((e) => e.text).join('')).toBe('After the commit');
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('an abort while waiting for sendAfter ends the call without asking the upstream', async () => {
+    const controller = new AbortController();
+    const run = collect(model, { ...hello, signal: controller.signal, sendAfter: new Promise<void>(() => undefined) });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    await expect(run).rejects.toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('lists the upstream models', async () => {
     const models = await model.listModels();
     expect(models.length).toBeGreaterThan(0);

@@ -1,8 +1,8 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import OpenAI from 'openai';
+import OpenAI, { type ClientOptions } from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
-import { ChatModel, UpstreamError, type ChatModelEvent, type ChatModelRequest, type ModelInfo } from './chat-model.port.js';
-import { createNodeHttpFetch, type NodeHttpFetch } from './node-http-fetch.js';
+import { ChatModel, UpstreamError, untilSendable, type ChatModelEvent, type ChatModelRequest, type ModelInfo } from './chat-model.port.js';
+import { createNodeHttpFetch, type GatedRequestInit, type NodeHttpFetch } from './node-http-fetch.js';
 
 export interface OpenAIChatModelOptions {
   apiKey: string;
@@ -49,9 +49,20 @@ export class OpenAIChatModel extends ChatModel implements OnApplicationShutdown 
     const onOuterAbort = () => abort.abort();
     request.signal?.addEventListener('abort', onOuterAbort, { once: true });
     let timedOut = false;
+    let done = false;
+    let idle: NodeJS.Timeout | undefined;
     // One timer pushed back per chunk (refresh), not a new one each time: this runs per token.
-    const idle = setTimeout(() => ((timedOut = true), abort.abort()), this.options.idleTimeoutMs);
+    // It starts when the request may leave: the wait for the gate is not the upstream's silence.
+    const startIdle = () => {
+      if (!done) idle = setTimeout(() => ((timedOut = true), abort.abort()), this.options.idleTimeoutMs);
+    };
+    if (request.sendAfter) void request.sendAfter.then(startIdle);
+    else startIdle();
     try {
+      // Our node:http client holds the built request until the gate opens (the SDK's work
+      // overlaps the wait); the global fetch cannot, so the SDK starts only then.
+      const fetchOptions = request.sendAfter && this.nodeHttpFetch ? gatedFetchOptions(request.sendAfter) : undefined;
+      if (request.sendAfter && !fetchOptions) await untilSendable(request, abort.signal);
       const stream = await this.client.chat.completions.create(
         {
           ...(request.params as object | undefined),
@@ -62,10 +73,10 @@ export class OpenAIChatModel extends ChatModel implements OnApplicationShutdown 
           ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
           ...(request.tools?.length ? { tools: request.tools.map((t) => ({ type: 'function' as const, function: t })) } : {}),
         },
-        { signal: abort.signal },
+        { signal: abort.signal, ...(fetchOptions ? { fetchOptions } : {}) },
       );
       for await (const chunk of stream) {
-        idle.refresh();
+        idle?.refresh();
         yield* eventsOf(chunk);
       }
       // The SDK ends a stream quietly when it is aborted mid-body: a stall or the caller's abort
@@ -75,6 +86,7 @@ export class OpenAIChatModel extends ChatModel implements OnApplicationShutdown 
       if (request.signal?.aborted) throw error;
       throw toUpstreamError(error, timedOut, this.options.idleTimeoutMs, this.options.apiKey);
     } finally {
+      done = true;
       clearTimeout(idle);
       request.signal?.removeEventListener('abort', onOuterAbort);
     }
@@ -92,6 +104,12 @@ export class OpenAIChatModel extends ChatModel implements OnApplicationShutdown 
       throw toUpstreamError(error, false, this.options.idleTimeoutMs, this.options.apiKey);
     }
   }
+}
+
+/** The SDK spreads fetchOptions into what it hands our fetch, unknown fields included; its type only knows fetch's own. */
+function gatedFetchOptions(sendAfter: Promise<void>): ClientOptions['fetchOptions'] {
+  const init: Pick<GatedRequestInit, 'sendAfter'> = { sendAfter };
+  return init as unknown as ClientOptions['fetchOptions'];
 }
 
 function* eventsOf(chunk: ChatCompletionChunk): Iterable<ChatModelEvent> {

@@ -1,5 +1,5 @@
 import { estimateTextTokens } from '@api/usage/token-counter.js';
-import { ChatModel, type ChatModelEvent, type ChatModelMessage, type ChatModelRequest } from './chat-model.port.js';
+import { ChatModel, untilSendable, type ChatModelEvent, type ChatModelMessage, type ChatModelRequest } from './chat-model.port.js';
 
 /**
  * The offline default when no OPENAI_API_KEY is set: deterministic, streams word by
@@ -20,6 +20,7 @@ export class SimulatedChatModel extends ChatModel {
   }
 
   async *stream(request: ChatModelRequest): AsyncIterable<ChatModelEvent> {
+    await untilSendable(request);
     const text = composeReply(request.messages);
     for (const word of text.match(/\S+\s*/g) ?? []) {
       if (request.signal?.aborted) throw new Error('aborted');

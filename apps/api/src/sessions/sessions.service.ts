@@ -25,8 +25,19 @@ export interface ResolvedSession {
 
 /** A cached-window read started before a turn's user message was stored (SessionsService.peekWindow). */
 export interface WindowPeek {
-  sessionId: string;
+  /** the thread's remembered session (the object appends update) */
+  session: SessionRow;
   window: Promise<CachedWindow | null>;
+}
+
+/** What a thread's window will be once a message is stored, if it lands where the peek says. */
+export interface PredictedWindow {
+  session: SessionRow;
+  /** the seq the message must get for `rows` to hold */
+  seq: number;
+  rows: WindowRow[];
+  /** the session's summary when predicted: a fold that lands meanwhile changes what the model sees */
+  summary: Pick<SessionRow, 'summary' | 'summary_through_seq'>;
 }
 
 /** The Session aggregate's lifecycle (DESIGN §3): get-or-create, TTLs, clear, expire, delete. */
@@ -64,7 +75,21 @@ export class SessionsService {
    */
   peekWindow(identity: SessionIdentity): WindowPeek | null {
     const known = this.known.get(identity.channel, identity.key);
-    return known ? { sessionId: known.id, window: this.windows.read(known.id) } : null;
+    return known ? { session: known, window: this.windows.read(known.id) } : null;
+  }
+
+  /**
+   * The window after `message` is appended, from a peek, before the append returns: null
+   * when the peek missed. It holds only if the message gets `seq` in `session`; the caller
+   * checks that against what the append returns (`isFulfilledBy`).
+   */
+  async predictWindow(peek: WindowPeek, message: Pick<WindowRow, 'role' | 'content' | 'token_count'>): Promise<PredictedWindow | null> {
+    const cached = await peek.window;
+    if (!cached) return null;
+    const seq = cached.throughSeq + 1;
+    const rows = this.windows.after(cached, { ...message, seq, tool_calls: null, tool_call_id: null, status: 'complete' });
+    const { summary, summary_through_seq } = peek.session;
+    return rows && { session: peek.session, seq, rows, summary: { summary, summary_through_seq } };
   }
 
   /** The remembered session turned out ended (an append was refused): look it up afresh next time. */
@@ -149,7 +174,7 @@ export class SessionsService {
       message_count: row.seq,
     });
     if (options.readWindow) {
-      const peeked = options.peeked?.sessionId === session.id ? await options.peeked.window : null;
+      const peeked = options.peeked?.session.id === session.id ? await options.peeked.window : null;
       const window = this.windows.after(peeked, row);
       // The peek was current: the report need not be waited for (see below).
       if (window) void this.windows.recordStored(row);

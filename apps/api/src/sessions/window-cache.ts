@@ -52,7 +52,7 @@ export class WindowCache {
    * The window after `row`, from a read taken before it was stored: null unless that read
    * was current through the seq just before `row` (then nothing else can be missing from it).
    */
-  after(before: CachedWindow | null, row: MessageRow): WindowRow[] | null {
+  after(before: CachedWindow | null, row: WindowRow & Pick<MessageRow, 'status'>): WindowRow[] | null {
     if (!before || before.throughSeq !== row.seq - 1) return null;
     const rows = row.status === 'error' ? before.rows : [...before.rows, toWindowRow(row)];
     return rows.slice(-this.options.maxItems);

@@ -1,0 +1,113 @@
+import { jest } from '@jest/globals';
+import { ChatModel } from '../src/llm/chat-model.port.js';
+import { SessionRepository } from '../src/sessions/session.repository.js';
+import type { NewMessage } from '../src/sessions/session.types.js';
+import { SessionsService } from '../src/sessions/sessions.service.js';
+import { backends } from './backends.js';
+import { createApiKey, upstreamContents, useGateway } from './harness.js';
+
+/**
+ * A turn prepares its model call while the user message commits (TurnService.answerEarly)
+ * and sends it only after: these tests hold the user message's append back and look at
+ * what the upstream received meanwhile, and at what happens when the prediction fails.
+ */
+describe.each(backends())('model call prepared during the commit (%s)', (backend) => {
+  const suite = useGateway(backend);
+  let chat: (message: string) => Promise<{ status: number; body: any }>;
+  let user = 0;
+
+  beforeEach(async () => {
+    const key = await createApiKey(suite.gateway);
+    const headers = { authorization: `Bearer ${key}`, 'x-user-id': `early-${backend}-${++user}` };
+    chat = (message) => suite.gateway.request('POST', '/api/chat', { headers, body: { message } });
+  });
+
+  /** Holds the next user-message append until `release`; `reached` resolves when it was asked for. */
+  function holdNextUserAppend(onHeld: (sessionId: string) => Promise<void> = async () => undefined) {
+    const repo = suite.gateway.app.get(SessionRepository);
+    const original = repo.appendMessage.bind(repo);
+    let release!: () => void;
+    let reached!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const arrived = new Promise<void>((resolve) => (reached = resolve));
+    let held = false;
+    const spy = jest.spyOn(repo, 'appendMessage').mockImplementation(async (sessionId, message: NewMessage, ...rest) => {
+      if (!held && message.role === 'user') {
+        held = true;
+        reached();
+        await released;
+        await onHeld(sessionId);
+      }
+      return original(sessionId, message, ...rest);
+    });
+    return { release, arrived, restore: () => spy.mockRestore() };
+  }
+
+  it('the call is built while the user message is stored, and reaches the upstream only after', async () => {
+    expect((await chat('first, to warm the thread')).status).toBe(200);
+    const stream = jest.spyOn(suite.gateway.app.get(ChatModel), 'stream');
+    const hold = holdNextUserAppend();
+    try {
+      const reply = chat('second, held at the store');
+      await hold.arrived;
+      // The early answer starts one event-loop turn after the insert was sent.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(stream).toHaveBeenCalledTimes(1);
+      expect(suite.fake.requests.filter((r) => JSON.stringify(r.body).includes('second, held'))).toHaveLength(0);
+      hold.release();
+      const answered = await reply;
+      expect(answered.status).toBe(200);
+      expect(answered.body.response).toContain('second, held at the store');
+      expect(stream).toHaveBeenCalledTimes(1);
+      expect(upstreamContents(suite.fake).slice(1)).toEqual(['user: first, to warm the thread', 'assistant: Echo: first, to warm the thread', 'user: second, held at the store']);
+    } finally {
+      hold.restore();
+      stream.mockRestore();
+    }
+  });
+
+  it('a thread cleared while the message is stored: the prepared call is dropped unsent, the new thread is answered', async () => {
+    expect((await chat('before the clear')).status).toBe(200);
+    const sessions = suite.gateway.app.get(SessionsService);
+    const stream = jest.spyOn(suite.gateway.app.get(ChatModel), 'stream');
+    // A clear from elsewhere (another instance, a staff member) lands before the held append.
+    const hold = holdNextUserAppend(async (sessionId) => void (await sessions.clear((await sessions.findById(sessionId))!, 'staff')));
+    try {
+      const sentBefore = suite.fake.requests.length;
+      const reply = chat('after the clear');
+      await hold.arrived;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(stream).toHaveBeenCalledTimes(1);
+      hold.release();
+      expect((await reply).status).toBe(200);
+      // The early call (with the old thread) was never sent; the second one went alone.
+      expect(stream).toHaveBeenCalledTimes(2);
+      expect(suite.fake.requests.length - sentBefore).toBe(1);
+      expect(upstreamContents(suite.fake).slice(1)).toEqual(['user: after the clear']);
+    } finally {
+      hold.restore();
+      stream.mockRestore();
+    }
+  });
+
+  it('a store that fails never lets the prepared call out', async () => {
+    expect((await chat('a good start')).status).toBe(200);
+    const hold = holdNextUserAppend(async () => {
+      throw new Error('the disk is full');
+    });
+    try {
+      const sentBefore = suite.fake.requests.length;
+      const reply = chat('this one fails to save');
+      await hold.arrived;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      hold.release();
+      const failed = await reply;
+      expect(failed.status).toBe(500);
+      expect(JSON.stringify(failed.body)).not.toContain('disk is full');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(suite.fake.requests.length - sentBefore).toBe(0);
+    } finally {
+      hold.restore();
+    }
+  });
+});
