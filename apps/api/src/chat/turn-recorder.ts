@@ -176,6 +176,11 @@ export class TurnRecorder {
   }
 }
 
+const userTokenCounts = new WeakMap<TurnInput, number>();
+
+/** Counted once per turn: the early answer's prediction and the store both need it, and tokenizing is not free. */
 function userTokenCount(input: TurnInput): number {
-  return estimateMessageTokens(input.text);
+  let count = userTokenCounts.get(input);
+  if (count === undefined) userTokenCounts.set(input, (count = estimateMessageTokens(input.text)));
+  return count;
 }
