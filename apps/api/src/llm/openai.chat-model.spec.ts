@@ -96,16 +96,21 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
 
   it('asks the upstream only once sendAfter resolves, and the wait is not counted as the upstream’s silence', async () => {
     fake.enqueue({ kind: 'text', text: 'After the commit' });
-    let open!: () => void;
-    const sendAfter = new Promise<void>((resolve) => (open = resolve));
-    const events = collect(model, { ...hello, sendAfter });
-    // Longer than the idle timeout (300 ms) of this model.
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(fake.requests).toHaveLength(0);
-    open();
-    const texts = (await events).filter((e) => e.type === 'text') as Array<{ text: string }>;
-    expect(texts.map((e) => e.text).join('')).toBe('After the commit');
-    expect(fake.requests).toHaveLength(1);
+    // Its own model: an idle timeout that a loaded CI machine cannot overrun by accident, and a wait longer than it.
+    const patient = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: fake.baseURL, model: 'gpt-test', idleTimeoutMs: 1500, httpClient });
+    try {
+      let open!: () => void;
+      const sendAfter = new Promise<void>((resolve) => (open = resolve));
+      const events = collect(patient, { ...hello, sendAfter });
+      await new Promise((resolve) => setTimeout(resolve, 1800));
+      expect(fake.requests).toHaveLength(0);
+      open();
+      const texts = (await events).filter((e) => e.type === 'text') as Array<{ text: string }>;
+      expect(texts.map((e) => e.text).join('')).toBe('After the commit');
+      expect(fake.requests).toHaveLength(1);
+    } finally {
+      patient.onApplicationShutdown();
+    }
   });
 
   it('an abort while waiting for sendAfter ends the call without asking the upstream', async () => {
