@@ -56,10 +56,12 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     rawBody: true,
   });
   const fastify = app.getHttpAdapter().getInstance();
-  // Every log line of a request carries its id (and the session's, once the turn knows it).
+  // LOG_REQUEST_CONTEXT=on: every log line of a request carries its id (and the session's, once the turn knows it).
+  const everyLine = config.env.LOG_REQUEST_CONTEXT === 'on';
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
-    requestContext.run({ requestId: String(request.id) }, done);
+    if (everyLine) requestContext.run({ requestId: String(request.id) }, done);
+    else done();
   });
   await app.register(fastifyCookie);
   // Pages on other sites call the web-session routes: CORS for the origins WIDGET_ALLOWED_ORIGINS allows.

@@ -111,7 +111,7 @@ export class TurnService {
     } finally {
       // Not adopted (the store failed, a resend, an error before the answer): it must never be sent.
       early?.cancel();
-      const released = lock.release().catch((error: Error) => this.logger.warn(`lock release failed: ${error.message}`));
+      const released = lock.release().catch((error: Error) => this.logger.warn(`lock release failed for ${threadKey}: ${error.message}`));
       // The reply does not wait for the charge and the release: the thread's next turn is
       // granted the lock only once the release is processed, which is after the charge
       // (sent first, same connection). Shutdown still waits for both.

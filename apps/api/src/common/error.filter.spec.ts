@@ -1,4 +1,6 @@
-import { isInfrastructureDown, toErrorResponse } from './error.filter.js';
+import { jest } from '@jest/globals';
+import { Logger, type ArgumentsHost } from '@nestjs/common';
+import { ErrorFilter, isInfrastructureDown, toErrorResponse } from './error.filter.js';
 import { ApiError } from './api-error.js';
 
 describe('toErrorResponse', () => {
@@ -34,5 +36,26 @@ describe('toErrorResponse', () => {
       status: 413,
       body: { error: { code: 'payload_too_large', message: 'request body is too large' } },
     });
+  });
+});
+
+describe('ErrorFilter', () => {
+  function hostFor(requestId: string) {
+    const reply = { sent: false, raw: { headersSent: false }, status: jest.fn(() => reply), headers: jest.fn(() => reply), send: jest.fn(() => reply) };
+    const host = { switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({ id: requestId }) }) };
+    return { reply, host: host as unknown as ArgumentsHost };
+  }
+
+  it("logs a 500 with the id the caller got in X-Request-Id, and sends the bare body", () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const { reply, host } = hostFor('req-42');
+      new ErrorFilter().catch(new Error('boom in the store'), host);
+      expect(logged).toHaveBeenCalledWith(expect.objectContaining({ requestId: 'req-42', msg: expect.stringContaining('boom in the store') }));
+      expect(reply.status).toHaveBeenCalledWith(500);
+      expect(reply.send).toHaveBeenCalledWith({ error: { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' } });
+    } finally {
+      logged.mockRestore();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { ErrorBody, ErrorCode } from '@threadline/contracts';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error.js';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -24,10 +24,15 @@ export class ErrorFilter implements ExceptionFilter {
   constructor(private readonly metrics?: { countError(kind: string): void }) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
     const { status, body, headers } = toErrorResponse(exception);
     this.metrics?.countError(body.error.code);
-    if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (status >= 500) {
+      // The id the caller got in X-Request-Id, so a report of "it has been logged" finds this line.
+      const requestId = http.getRequest<FastifyRequest | undefined>()?.id;
+      this.logger.error({ ...(requestId ? { requestId: String(requestId) } : {}), msg: exception instanceof Error ? (exception.stack ?? exception.message) : String(exception) });
+    }
     if (reply.sent || reply.raw.headersSent) return;
     void reply.status(status).headers(headers).send(body);
   }

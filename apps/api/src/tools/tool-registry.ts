@@ -96,7 +96,7 @@ export class ToolRegistry {
       const content = await provider.run(args, context);
       return { ok: true, content: capped(content, this.limits.maxResultChars) };
     } catch (error) {
-      if (!(error instanceof ToolError)) this.logger.warn(`${provider.spec.name} failed: ${(error as Error).message}`);
+      if (!(error instanceof ToolError)) this.logger.warn(`${provider.spec.name} failed in session ${context.sessionId}: ${(error as Error).message}`);
       return failure((error as Error).message || `${provider.spec.name} failed`);
     }
   }
