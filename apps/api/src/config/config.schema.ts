@@ -95,7 +95,7 @@ export const envSchema = z.object({
   LOG_FORMAT: z.enum(['json', 'text'], { message: '"json" or "text"' }).optional(),
   /**
    * on: every line logged while a request runs carries its ids (AsyncLocalStorage, whose
-   * promise hooks cost every request; measured on Node 20: ~1 ms per turn at c=1, ~10% of
+   * promise hooks cost every request; measured on Node 20: 0.4-1 ms per turn at c=1, 7-12% of
    * turns/s at c=50). off: a request's error line carries its requestId, a turn's lines its session.
    */
   LOG_REQUEST_CONTEXT: z.enum(['on', 'off']).default('off'),
