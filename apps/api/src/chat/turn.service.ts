@@ -128,9 +128,13 @@ export class TurnService {
   private answerEarly(input: TurnInput, turnId: string, peeked: WindowPeek, fence: number): EarlyAnswer<Answer, PredictedWindow> {
     const early = new EarlyAnswer<Answer, PredictedWindow>(input.signal);
     setImmediate(() => {
-      void this.recorder.predictWindow(input, peeked).then((predicted) => {
-        if (predicted) early.start(predicted, (signal, sendAfter) => this.answer(predicted.session, turnId, { ...input, signal }, { fence, window: predicted.rows, sendAfter }));
-      });
+      this.recorder
+        .predictWindow(input, peeked)
+        .then((predicted) => {
+          if (predicted) early.start(predicted, (signal, sendAfter) => this.answer(predicted.session, turnId, { ...input, signal }, { fence, window: predicted.rows, sendAfter }));
+        })
+        // Only a shortcut: without a prediction the turn answers the ordinary way.
+        .catch(() => undefined);
     });
     return early;
   }
