@@ -56,6 +56,11 @@ export class TurnRecorder {
     throw new ApiError('conflict', 'the conversation changed while your message was being saved; please send it again');
   }
 
+  /** At a turn's end, before its lock is released (see SessionsService.flushWindowReports). */
+  flushWindowReports(): void {
+    this.sessions.flushWindowReports();
+  }
+
   /** Starts reading the thread's cached window (see SessionsService.peekWindow). */
   peekWindow(input: TurnInput): WindowPeek | null {
     return this.sessions.peekWindow(input.identity);

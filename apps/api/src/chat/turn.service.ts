@@ -111,6 +111,9 @@ export class TurnService {
     } finally {
       // Not adopted (the store failed, a resend, an error before the answer): it must never be sent.
       early?.cancel();
+      // The user message's cache report, when no later report of the turn took it along:
+      // the thread's next turn reads the cache only once this release is through.
+      this.recorder.flushWindowReports();
       const released = lock.release().catch((error: Error) => this.logger.warn(`lock release failed for ${threadKey}: ${error.message}`));
       // The reply does not wait for the charge and the release: the thread's next turn is
       // granted the lock only once the release is processed, which is after the charge

@@ -176,8 +176,9 @@ export class SessionsService {
     if (options.readWindow) {
       const peeked = options.peeked?.session.id === session.id ? await options.peeked.window : null;
       const window = this.windows.after(peeked, row);
-      // The peek was current: the report need not be waited for (see below).
-      if (window) void this.windows.recordStored(row);
+      // The peek was current: the report need not be waited for, nor sent on its own (the
+      // turn's next report or its end carries it, before the lock release; see below).
+      if (window) this.windows.deferStored(row);
       return { row, window: window ?? (await this.windows.recordStored(row, true)) };
     }
     // Not awaited: whoever reads this window next is behind our turn lock, whose release
@@ -185,6 +186,11 @@ export class SessionsService {
     // only leaves the entry out of step (a miss), never stale.
     void this.windows.recordStored(row);
     return { row, window: null };
+  }
+
+  /** Sends the window-cache reports held back for a later round trip (WindowCache.deferStored). */
+  flushWindowReports(): void {
+    this.windows.flushDeferred();
   }
 
   /** The next message to this key starts a fresh thread; the transcript stays for staff. */

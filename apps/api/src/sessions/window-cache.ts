@@ -26,6 +26,8 @@ const TTL_SECONDS = 3600;
 export class WindowCache {
   private readonly logger = new Logger('window-cache');
   private readonly options: TailCacheOptions;
+  /** Reports held back to share a later round trip (deferStored), oldest first. */
+  private readonly deferred: MessageRow[] = [];
 
   constructor(
     private readonly coordination: Coordination,
@@ -36,9 +38,25 @@ export class WindowCache {
 
   /** After `row` is stored. With `read`, the window after it when the cache was in step. */
   async recordStored(row: MessageRow, read = false): Promise<WindowRow[] | null> {
+    // Sent first and in the same tick: a session's reports reach the cache in seq order.
+    this.flushDeferred();
     // Failed answers never enter a window (loadNewest skips them too), but their seq still counts.
     const item = row.status === 'error' ? null : JSON.stringify(toWindowRow(row));
     return this.attempt(async () => parse(await this.coordination.tailAppend(keyOf(row.session_id), row.seq, item, { ...this.options, read })));
+  }
+
+  /**
+   * Reports `row` with the next report or `flushDeferred`, whichever comes first, so that it
+   * shares their round trip instead of costing one of its own. For a report nobody reads
+   * before then: a turn's user message, whose next reader waits for the turn's lock.
+   */
+  deferStored(row: MessageRow): void {
+    this.deferred.push(row);
+  }
+
+  /** Sends the held-back reports now (a turn ending: before its lock is released). */
+  flushDeferred(): void {
+    for (const row of this.deferred.splice(0)) void this.recordStored(row);
   }
 
   async read(sessionId: string): Promise<CachedWindow | null> {
