@@ -3,6 +3,7 @@ import { ChatModel } from '../src/llm/chat-model.port.js';
 import { SessionRepository } from '../src/sessions/session.repository.js';
 import type { NewMessage } from '../src/sessions/session.types.js';
 import { SessionsService } from '../src/sessions/sessions.service.js';
+import { WindowCache } from '../src/sessions/window-cache.js';
 import { backends } from './backends.js';
 import { createApiKey, upstreamContents, useGateway } from './harness.js';
 
@@ -63,6 +64,28 @@ describe.each(backends())('model call prepared during the commit (%s)', (backend
     } finally {
       hold.restore();
       stream.mockRestore();
+    }
+  });
+
+  it("the user message's held-back cache report lands before the answer's: every turn after the first reads its window from the cache", async () => {
+    const repo = suite.gateway.app.get(SessionRepository);
+    const appended = jest.spyOn(repo, 'appendMessage');
+    const fromDatabase = jest.spyOn(repo, 'loadWindow');
+    try {
+      expect((await chat('one')).status).toBe(200);
+      fromDatabase.mockClear();
+      for (const text of ['two', 'three', 'four']) expect((await chat(text)).status).toBe(200);
+      // A report out of order leaves the cache out of step, and the next turn reads the database.
+      expect(fromDatabase).not.toHaveBeenCalled();
+      const sessionId = appended.mock.calls.at(-1)![0];
+      // The last report goes out after the reply, with the lock release.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const cached = await suite.gateway.app.get(WindowCache).read(sessionId);
+      expect(cached?.throughSeq).toBe(8);
+      expect(cached?.rows.map((r) => r.content).slice(-2)).toEqual(['four', 'Echo: four']);
+    } finally {
+      appended.mockRestore();
+      fromDatabase.mockRestore();
     }
   });
 
