@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { jest } from '@jest/globals';
 import { EarlyAnswer } from './early-answer.js';
 
@@ -76,5 +77,19 @@ describe('EarlyAnswer', () => {
     expect(seen.signal!.aborted).toBe(true);
     expect((seen.signal!.reason as Error).message).toBe('client gone');
     return expect(answer).rejects.toThrow('aborted');
+  });
+
+  it('leaves no listener on a signal that outlives the turn, once cancelled or once its adopted answer settled', async () => {
+    const longLived = new AbortController().signal;
+    const cancelled = new EarlyAnswer<string, number>(longLived);
+    cancelled.start(1, recorder().run);
+    cancelled.cancel();
+    const neverStarted = new EarlyAnswer<string, number>(longLived);
+    expect(neverStarted.adopt(() => true)).toBeNull();
+    const adopted = new EarlyAnswer<string, number>(longLived);
+    adopted.start(1, recorder().run);
+    await adopted.adopt(() => true);
+    await tick();
+    expect(getEventListeners(longLived, 'abort')).toHaveLength(0);
   });
 });

@@ -11,10 +11,17 @@ export class EarlyAnswer<T, Basis> {
   private readonly gate = new Promise<void>((resolve) => (this.openGate = resolve));
   private running: { answer: Promise<T>; basis: Basis } | null = null;
   private decided = false;
+  private readonly detach: () => void;
 
-  /** `outer`: the turn's own signal (a client that went away), which also stops an adopted answer. */
+  /**
+   * `outer`: the turn's own signal (a client that went away), which also stops an adopted
+   * answer. It may outlive the turn by far (the webhook channels pass their shutdown
+   * signal), so the listener goes as soon as the answer is cancelled or has settled.
+   */
   constructor(outer?: AbortSignal) {
-    outer?.addEventListener('abort', () => this.abort.abort(outer.reason), { once: true });
+    const onAbort = () => this.abort.abort(outer?.reason);
+    outer?.addEventListener('abort', onAbort, { once: true });
+    this.detach = () => outer?.removeEventListener('abort', onAbort);
   }
 
   /**
@@ -37,12 +44,14 @@ export class EarlyAnswer<T, Basis> {
     }
     this.decided = true;
     this.openGate();
+    this.running.answer.then(this.detach, this.detach);
     return this.running.answer;
   }
 
   cancel(): void {
     if (this.decided) return;
     this.decided = true;
+    this.detach();
     this.abort.abort();
   }
 }

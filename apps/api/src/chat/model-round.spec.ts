@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { ChatModel, UpstreamError, type ChatModelEvent, type ChatModelRequest } from '@api/llm/chat-model.port.js';
 import { runModelRound } from './model-round.js';
 
@@ -75,5 +76,17 @@ describe('runModelRound', () => {
     ]);
     expect(outcome.finishReason).toBe('tool_calls');
     expect(outcome.usage).toEqual({ promptTokens: 10, completionTokens: 5, cachedTokens: 2 });
+  });
+
+  it('a retry wait leaves no listener on the caller\'s signal, and an abort during it ends the round', async () => {
+    const longLived = new AbortController();
+    const retried = new ScriptedModel([rateLimited(), [{ type: 'text', text: 'ok' }]]);
+    expect(await runModelRound(retried, { messages: [], signal: longLived.signal }, sink().sink, policy)).toMatchObject({ text: 'ok' });
+    expect(getEventListeners(longLived.signal, 'abort')).toHaveLength(0);
+
+    const waiting = runModelRound(new ScriptedModel([rateLimited()]), { messages: [], signal: longLived.signal }, sink().sink, { ...policy, baseDelayMs: 60_000, maxDelayMs: 60_000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    longLived.abort();
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ToolCall } from '@threadline/contracts';
 import { ChatModel, UpstreamError, type ChatModelRequest, type UpstreamUsage } from '@api/llm/chat-model.port.js';
 
@@ -76,14 +77,9 @@ export async function runModelRound(model: ChatModel, request: ChatModelRequest,
       const backoff = policy.baseDelayMs * 2 ** attempt * (0.8 + Math.random() * 0.4);
       const delay = Math.min(policy.maxDelayMs, Math.max(backoff, error.retryAfterMs ?? 0));
       sink.status(error.kind === 'rate_limited' ? 'The model is busy; retrying…' : 'The model did not answer; retrying…');
-      await sleep(delay, request.signal);
+      // node's abortable sleep also drops its abort listener when the time is up.
+      await sleep(delay, undefined, { signal: request.signal });
     }
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('aborted'))), { once: true });
-  });
-}

@@ -56,6 +56,7 @@ export class WindowCache {
 
   /** Sends the held-back reports now (a turn ending: before its lock is released). */
   flushDeferred(): void {
+    if (this.deferred.length === 0) return;
     for (const row of this.deferred.splice(0)) void this.recordStored(row);
   }
 
