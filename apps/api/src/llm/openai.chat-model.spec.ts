@@ -1,3 +1,5 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { FakeOpenAI } from '@threadline/testing';
 import type { ChatModelEvent, ChatModelRequest } from './chat-model.port.js';
 import { OpenAIChatModel } from './openai.chat-model.js';
@@ -16,6 +18,20 @@ async function failure(model: OpenAIChatModel, request: ChatModelRequest): Promi
     return { events, error };
   }
   throw new Error('the stream ended without an error');
+}
+
+/** An upstream that answers every request with what `reply` writes: wire shapes the fake does not make. */
+async function rawUpstream(reply: (res: ServerResponse) => void): Promise<{ baseURL: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.once('end', () => reply(res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
 }
 
 const hello: ChatModelRequest = { messages: [{ role: 'user', content: 'hello there' }] };
@@ -121,6 +137,47 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
     await expect(run).rejects.toBeDefined();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(fake.requests).toHaveLength(0);
+  });
+
+  it('an unreadable stream is a bad response', async () => {
+    fake.enqueue({ kind: 'garbage' });
+    expect((await failure(model, hello)).error).toMatchObject({ kind: 'bad_response' });
+  });
+
+  it('an error sent inside a stream ends it after the text so far; keep-alive comments and CRLF are read as the format says', async () => {
+    const raw = await rawUpstream((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(': keep-alive\r\n\r\n');
+      res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'So far' } }] })}\r\n\r\n`);
+      res.end(`data: ${JSON.stringify({ error: { message: 'overloaded mid-answer', type: 'server_error' } })}\n\n`);
+    });
+    const viaRaw = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: raw.baseURL, model: 'gpt-test', idleTimeoutMs: 1000, httpClient });
+    try {
+      const { events, error } = await failure(viaRaw, hello);
+      expect(events).toEqual([{ type: 'text', text: 'So far' }]);
+      expect(error).toMatchObject({ kind: 'network' });
+    } finally {
+      viaRaw.onApplicationShutdown();
+      await raw.close();
+    }
+  });
+
+  it('a caller that stops reading early ends the request instead of leaving it open', async () => {
+    let closed!: () => void;
+    const requestClosed = new Promise<void>((resolve) => (closed = resolve));
+    const raw = await rawUpstream((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'First' } }] })}\n\n`);
+      res.once('close', closed);
+    });
+    const viaRaw = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: raw.baseURL, model: 'gpt-test', idleTimeoutMs: 5000, httpClient });
+    try {
+      for await (const event of viaRaw.stream(hello)) if (event.type === 'text') break;
+      await requestClosed;
+    } finally {
+      viaRaw.onApplicationShutdown();
+      await raw.close();
+    }
   });
 
   it('lists the upstream models', async () => {

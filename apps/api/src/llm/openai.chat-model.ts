@@ -1,8 +1,9 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import OpenAI, { type ClientOptions } from 'openai';
+import OpenAI, { APIError, OpenAIError, type ClientOptions } from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { ChatModel, UpstreamError, untilSendable, type ChatModelEvent, type ChatModelRequest, type ModelInfo } from './chat-model.port.js';
 import { createNodeHttpFetch, type GatedRequestInit, type NodeHttpFetch } from './node-http-fetch.js';
+import { SseDecoder } from './sse-decoder.js';
 
 export interface OpenAIChatModelOptions {
   apiKey: string;
@@ -63,24 +64,43 @@ export class OpenAIChatModel extends ChatModel implements OnApplicationShutdown 
       // overlaps the wait); the global fetch cannot, so the SDK starts only then.
       const fetchOptions = request.sendAfter && this.nodeHttpFetch ? gatedFetchOptions(request.sendAfter) : undefined;
       if (request.sendAfter && !fetchOptions) await untilSendable(request, abort.signal);
-      const stream = await this.client.chat.completions.create(
-        {
-          ...(request.params as object | undefined),
-          model: request.model ?? this.model,
-          messages: request.messages,
-          stream: true,
-          stream_options: { include_usage: true },
-          ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
-          ...(request.tools?.length ? { tools: request.tools.map((t) => ({ type: 'function' as const, function: t })) } : {}),
-        },
-        { signal: abort.signal, ...(fetchOptions ? { fetchOptions } : {}) },
-      );
-      for await (const chunk of stream) {
-        idle?.refresh();
-        yield* eventsOf(chunk);
+      // The SDK makes the request (auth, base URL, errors of a non-2xx answer); the body is
+      // read here, since the SDK's event-stream decoding cost ~7 µs of CPU per token (SseDecoder).
+      const response = await this.client.chat.completions
+        .create(
+          {
+            ...(request.params as object | undefined),
+            model: request.model ?? this.model,
+            messages: request.messages,
+            stream: true,
+            stream_options: { include_usage: true },
+            ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
+            ...(request.tools?.length ? { tools: request.tools.map((t) => ({ type: 'function' as const, function: t })) } : {}),
+          },
+          { signal: abort.signal, ...(fetchOptions ? { fetchOptions } : {}) },
+        )
+        .asResponse();
+      if (!response.body) throw new OpenAIError('the model provider answered a stream without a body');
+      const decoder = new SseDecoder();
+      let finished = false;
+      for await (const bytes of response.body as AsyncIterable<Uint8Array>) {
+        const messages = decoder.write(bytes);
+        if (messages.length > 0) idle?.refresh();
+        for (const message of messages) {
+          // After [DONE] the rest is read (so the connection can be reused) but not used, as the SDK does.
+          if (finished) continue;
+          if (message.data.startsWith('[DONE]')) {
+            finished = true;
+            continue;
+          }
+          const chunk = JSON.parse(message.data) as ChatCompletionChunk & { error?: unknown };
+          // An error sent inside a stream that began well (the SDK's rule, and its error).
+          if (chunk?.error) throw new APIError(undefined, chunk.error as object, undefined, response.headers);
+          yield* eventsOf(chunk);
+        }
       }
-      // The SDK ends a stream quietly when it is aborted mid-body: a stall or the caller's abort
-      // would otherwise pass for the whole answer. The catch below says which it was.
+      // A body cut by our abort may end without an error: a stall or the caller's abort would
+      // otherwise pass for the whole answer. The catch below says which it was.
       abort.signal.throwIfAborted();
     } catch (error) {
       if (request.signal?.aborted) throw error;
