@@ -57,6 +57,8 @@ describe.each(backends())('OpenAI-compatible Responses and Conversations (%s)', 
   });
 
   it('streams the Responses events in order, ending with usage', async () => {
+    // Spaced, so the words arrive in separate reads (text that arrives together is one delta).
+    fake.enqueue({ kind: 'text', text: 'Echo: Stream me please', delayMsPerChunk: 5 });
     const stream = await client.responses.create({ model: MODEL, input: 'Stream me please', stream: true });
     const events: OpenAI.Responses.ResponseStreamEvent[] = [];
     for await (const event of stream) events.push(event);

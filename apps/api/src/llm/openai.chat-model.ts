@@ -1,7 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import OpenAI, { APIError, OpenAIError, type ClientOptions } from 'openai';
-import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import OpenAI, { OpenAIError, type ClientOptions } from 'openai';
 import { ChatModel, UpstreamError, untilSendable, type ChatModelEvent, type ChatModelRequest, type ModelInfo } from './chat-model.port.js';
+import { ChunkReader } from './openai-chunks.js';
 import { createNodeHttpFetch, type GatedRequestInit, type NodeHttpFetch } from './node-http-fetch.js';
 import { SseDecoder } from './sse-decoder.js';
 
@@ -82,22 +82,14 @@ export class OpenAIChatModel extends ChatModel implements OnApplicationShutdown 
         .asResponse();
       if (!response.body) throw new OpenAIError('the model provider answered a stream without a body');
       const decoder = new SseDecoder();
-      let finished = false;
+      const reader = new ChunkReader(response.headers);
       for await (const bytes of response.body as AsyncIterable<Uint8Array>) {
         const messages = decoder.write(bytes);
-        if (messages.length > 0) idle?.refresh();
-        for (const message of messages) {
-          // After [DONE] the rest is read (so the connection can be reused) but not used, as the SDK does.
-          if (finished) continue;
-          if (message.data.startsWith('[DONE]')) {
-            finished = true;
-            continue;
-          }
-          const chunk = JSON.parse(message.data) as ChatCompletionChunk & { error?: unknown };
-          // An error sent inside a stream that began well (the SDK's rule, and its error).
-          if (chunk?.error) throw new APIError(undefined, chunk.error as object, undefined, response.headers);
-          yield* eventsOf(chunk);
-        }
+        if (messages.length === 0) continue;
+        idle?.refresh();
+        const { events, failure } = reader.read(messages);
+        yield* events;
+        if (failure !== undefined) throw failure;
       }
       // A body cut by our abort may end without an error: a stall or the caller's abort would
       // otherwise pass for the whole answer. The catch below says which it was.
@@ -130,27 +122,6 @@ export class OpenAIChatModel extends ChatModel implements OnApplicationShutdown 
 function gatedFetchOptions(sendAfter: Promise<void>): ClientOptions['fetchOptions'] {
   const init: Pick<GatedRequestInit, 'sendAfter'> = { sendAfter };
   return init as unknown as ClientOptions['fetchOptions'];
-}
-
-function* eventsOf(chunk: ChatCompletionChunk): Iterable<ChatModelEvent> {
-  for (const choice of chunk.choices ?? []) {
-    const delta = choice.delta;
-    if (delta?.content) yield { type: 'text', text: delta.content };
-    for (const call of delta?.tool_calls ?? []) {
-      yield { type: 'tool_call', index: call.index, id: call.id, name: call.function?.name, argumentsDelta: call.function?.arguments };
-    }
-    if (choice.finish_reason) yield { type: 'finish', reason: choice.finish_reason };
-  }
-  if (chunk.usage) {
-    yield {
-      type: 'usage',
-      usage: {
-        promptTokens: chunk.usage.prompt_tokens,
-        completionTokens: chunk.usage.completion_tokens,
-        cachedTokens: chunk.usage.prompt_tokens_details?.cached_tokens ?? 0,
-      },
-    };
-  }
 }
 
 // Classified by status and shape, not instanceof: under test runners the SDK's error
