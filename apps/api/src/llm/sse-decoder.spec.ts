@@ -1,4 +1,4 @@
-import { SseDecoder, type ServerSentEvent } from './sse-decoder.js';
+import { MAX_EVENT_CHARS, SseDecoder, type ServerSentEvent } from './sse-decoder.js';
 
 /** Feeds the text cut into the given pieces and returns every message decoded. */
 function decode(pieces: Array<string | Buffer>): ServerSentEvent[] {
@@ -50,5 +50,18 @@ describe('SseDecoder', () => {
       { event: null, data: '' },
       { event: null, data: '\n' },
     ]);
+  });
+
+  it('refuses a message that grows past the limit, whether one endless line or endless data lines', () => {
+    const line = new SseDecoder();
+    expect(() => line.write(Buffer.from(`data: ${'x'.repeat(MAX_EVENT_CHARS)}`))).toThrow(SyntaxError);
+    const lines = new SseDecoder();
+    const piece = Buffer.from(`data: ${'y'.repeat(1000)}\n`);
+    expect(() => {
+      for (let i = 0; i <= MAX_EVENT_CHARS / 1000; i++) lines.write(piece);
+    }).toThrow(SyntaxError);
+    // Under the limit, and once dispatched, nothing is left counting against the next message.
+    const fine = new SseDecoder();
+    for (let i = 0; i < 3; i++) expect(fine.write(Buffer.from(`data: ${'z'.repeat(MAX_EVENT_CHARS / 2)}\n\n`))).toHaveLength(1);
   });
 });

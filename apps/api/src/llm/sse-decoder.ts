@@ -1,5 +1,8 @@
 import { StringDecoder } from 'node:string_decoder';
 
+/** One message's text, or a line still unended, past this is a broken upstream, not a token. */
+export const MAX_EVENT_CHARS = 1 << 20;
+
 export interface ServerSentEvent {
   /** the `event:` field, null when the message had none */
   event: string | null;
@@ -20,8 +23,9 @@ export class SseDecoder {
   private afterCarriageReturn = false;
   private event: string | null = null;
   private data: string[] = [];
+  private dataChars = 0;
 
-  /** The messages completed by this chunk, in order. */
+  /** The messages completed by this chunk, in order. A SyntaxError past MAX_EVENT_CHARS. */
   write(chunk: Uint8Array): ServerSentEvent[] {
     let text = this.utf8.write(chunk as Buffer);
     // A CRLF whose CR ended the previous chunk: that line is already out.
@@ -39,6 +43,7 @@ export class SseDecoder {
       lineStart = end + 1;
     }
     this.pending = buffered.slice(lineStart);
+    if (this.pending.length + this.dataChars > MAX_EVENT_CHARS) throw new SyntaxError(`an event-stream message longer than ${MAX_EVENT_CHARS} characters`);
     return messages;
   }
 
@@ -48,6 +53,7 @@ export class SseDecoder {
       if (this.data.length > 0) messages.push({ event: this.event, data: this.data.join('\n') });
       this.event = null;
       this.data = [];
+      this.dataChars = 0;
       return;
     }
     if (line.charCodeAt(0) === 0x3a /* ':' comment, e.g. a keep-alive */) return;
@@ -55,7 +61,10 @@ export class SseDecoder {
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.charCodeAt(0) === 0x20) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
+    if (field === 'data') {
+      this.data.push(value);
+      this.dataChars += value.length + 1;
+    }
     else if (field === 'event') this.event = value;
   }
 }
