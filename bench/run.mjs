@@ -13,7 +13,7 @@ import { restPhase, restTargets, streamPhase } from './lib/phases-load.mjs';
 import { historyPhase, livePhase, socketsPhase } from './lib/phases-state.mjs';
 import { tripsPhase } from './lib/phases-trips.mjs';
 import { benchTicks, installSignalHandlers, stopEverything } from './lib/procs.mjs';
-import { summarizeProfile } from './lib/profile.mjs';
+import { profileClockMicros, summarizeProfile } from './lib/profile.mjs';
 import { evaluateTargets, printReport, updateReadme, writeJson } from './lib/report.mjs';
 import { table } from './lib/stats.mjs';
 import { freePort, provisionPostgres, startPassThrough, startPeer, startThreadline, startUpstream } from './lib/targets.mjs';
@@ -92,10 +92,13 @@ async function main() {
   };
   results.sockets = await socketsPhase(tlPg, { count: plan.sockets, log, startProbe });
   mark('REST turns');
+  // The profile is summarised over the load phases only: start-up and the socket probe are not a turn's cost.
+  const loadWindow = { from: profileClockMicros(), to: Infinity };
   const concurrencies = [1, 50];
   results.rest = await restPhase(targets, { concurrencies, warmupSeconds: plan.warmupSeconds, seconds: plan.seconds, log });
   mark('streamed turns');
   results.stream = await streamPhase(targets, { concurrencies, warmupSeconds: plan.warmupSeconds, seconds: plan.seconds, log });
+  loadWindow.to = profileClockMicros();
   mark('100,000-message thread');
   results.history = await historyPhase(tlPg, { turns: plan.historyTurns, warmup: plan.historyWarmup, log });
   mark('live events');
@@ -116,7 +119,7 @@ async function main() {
     duringRun,
     note: loadNote(busyBefore, busyAfter, duringRun, results.machine.cpus),
   };
-  if (profile) results.profile = await profileSummary(join(RESULTS, profileName));
+  if (profile) results.profile = await profileSummary(join(RESULTS, profileName), loadWindow);
 
   results.targets = evaluateTargets(results);
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
@@ -161,14 +164,14 @@ function loadNote(before, after, during, cpus) {
   return `Machine ${verdict}; the ${cpus} cores were ${pct(before)} busy in the 3 s before the bench started and ${pct(after)} in the 3 s after it stopped.${run}`;
 }
 
-async function profileSummary(file) {
+async function profileSummary(file, window) {
   if (!existsSync(file)) {
     log(`no CPU profile at ${file} (the process did not exit cleanly?)`);
     return null;
   }
-  const summary = await summarizeProfile(file);
+  const summary = await summarizeProfile(file, 25, window);
   log(`\nCPU profile of the Postgres + Redis process: ${file.slice(ROOT.length + 1)} (open it in Chrome DevTools or speedscope for a flame graph)`);
-  log(`busy ${summary.busyMs} ms; top self time by package:`);
+  log(`busy ${summary.busyMs} ms during the REST and streaming phases (${Math.round((window.to - window.from) / 1e6)} s; start-up and the other phases left out); top self time by package:`);
   log(table(['package', 'self ms', '%'], summary.packages.slice(0, 15).map((p) => [p.name, p.ms, p.share])));
   log('\ntop functions by self time:');
   log(table(['function  file:line', 'self ms', '%'], summary.functions.map((f) => [f.name, f.ms, f.share])));

@@ -1,6 +1,5 @@
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { FakeOpenAI } from '@threadline/testing';
+import { FakeOpenAI, listenOnFreePort } from '@threadline/testing';
 import type { ChatModelEvent, ChatModelRequest } from './chat-model.port.js';
 import { OpenAIChatModel } from './openai.chat-model.js';
 
@@ -26,8 +25,7 @@ async function rawUpstream(reply: (res: ServerResponse) => void): Promise<{ base
     req.resume();
     req.once('end', () => reply(res));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnFreePort(server);
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
