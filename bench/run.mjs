@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run bench [-- --quick] [-- --profile] [-- --skip-build]   (flags combine)
-// Starts a fake upstream, a pass-through proxy, the Portkey gateway and Threadline (embedded,
-// and Postgres + Redis) on this machine, measures them side by side, prints the figures and
+// Starts a fake upstream, a pass-through proxy, the Portkey gateway, the store floor and
+// Threadline (embedded, and Postgres + Redis) on this machine, measures them side by side, prints the figures and
 // the targets of issue 9, writes bench/results/latest.json and the README section (full runs).
 // See bench/README.md for what each figure means.
 import { spawnSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import { benchTicks, installSignalHandlers, stopEverything } from './lib/procs.m
 import { profileClockMicros, summarizeProfile } from './lib/profile.mjs';
 import { evaluateTargets, printReport, updateReadme, writeJson } from './lib/report.mjs';
 import { table } from './lib/stats.mjs';
-import { freePort, provisionPostgres, startPassThrough, startPeer, startThreadline, startUpstream } from './lib/targets.mjs';
+import { freePort, provisionPostgres, startPassThrough, startPeer, startStoreFloor, startThreadline, startUpstream } from './lib/targets.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RESULTS = join(ROOT, 'bench/results');
@@ -67,14 +67,15 @@ async function main() {
   const passThrough = await startPassThrough(upstream.baseURL);
   const peer = await startPeer(upstream.baseURL);
   const store = await provisionPostgres(DATABASE_URL, REDIS_URL, stamp);
+  const storeFloor = await startStoreFloor(upstream.baseURL, store);
   const profileName = `threadline-pg-${stamp}.cpuprofile`;
   const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS}`, `--cpu-prof-name=${profileName}`] : [];
   const tlPg = { id: 'tl-pg', label: 'Threadline, Postgres + Redis', ...(await startThreadline('threadline (postgres + redis)', upstream.baseURL, store, { nodeArgs })) };
   const tlEmbedded = { id: 'tl-embedded', label: 'Threadline, embedded PGlite', ...(await startThreadline('threadline (embedded)', upstream.baseURL, { kind: 'embedded' })) };
-  log(`  upstream ${upstream.baseURL}, pass-through ${passThrough.baseURL}, peer ${peer.baseURL}`);
+  log(`  upstream ${upstream.baseURL}, pass-through ${passThrough.baseURL}, peer ${peer.baseURL}, store floor ${storeFloor.url}`);
   log(`  threadline ${tlPg.url} (database ${store.database}, Redis prefix ${store.prefix}), embedded ${tlEmbedded.url}`);
 
-  const targets = restTargets({ upstream, passThrough, peer, threadlines: [tlEmbedded, tlPg] });
+  const targets = restTargets({ upstream, passThrough, peer, storeFloor, threadlines: [tlEmbedded, tlPg] });
   const results = {
     date: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',

@@ -2,16 +2,18 @@
 // (SSE for the upstream, the floor and the peer; socket.io /chat for Threadline).
 import { chatSocketClient, sseClient } from './clients.mjs';
 import { pool, restLoad, streamLoad } from './load.mjs';
+import { processTicks, ticksByCommand } from './machine.mjs';
 
 export const TURN_TEXT = 'hello from the bench, please echo this line';
 const MODEL = 'gpt-4.1-nano';
 
 /** What each target is asked, over REST: one chat turn. */
-export function restTargets({ upstream, passThrough, peer, threadlines }) {
+export function restTargets({ upstream, passThrough, peer, storeFloor, threadlines }) {
   const completion = (stream) => ({ model: MODEL, messages: [{ role: 'user', content: TURN_TEXT }], ...(stream ? { stream: true } : {}) });
-  const openAi = (id, label, baseURL, extra = {}) => ({
+  const openAi = (id, label, baseURL, pid, extra = {}) => ({
     id,
     label,
+    pid,
     kind: 'openai',
     url: `${baseURL}/chat/completions`,
     headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench', ...extra },
@@ -19,12 +21,25 @@ export function restTargets({ upstream, passThrough, peer, threadlines }) {
     stream: () => sseClient(`${baseURL}/chat/completions`, { authorization: 'Bearer sk-bench', ...extra }, completion(true)),
   });
   return [
-    openAi('upstream', 'fake upstream, direct', upstream.baseURL),
-    openAi('passthrough', 'pass-through proxy (floor)', passThrough.baseURL),
-    openAi('peer', 'Portkey gateway (peer)', peer.baseURL, peer.headers),
+    openAi('upstream', 'fake upstream, direct', upstream.baseURL, upstream.proc.pid),
+    openAi('passthrough', 'pass-through proxy (floor)', passThrough.baseURL, passThrough.proc.pid),
+    openAi('peer', 'Portkey gateway (peer)', peer.baseURL, peer.proc.pid, peer.headers),
+    {
+      id: 'store-floor',
+      label: 'store floor (raw drivers)',
+      pid: storeFloor.proc.pid,
+      kind: 'floor',
+      url: `${storeFloor.url}/turn`,
+      headers: { 'content-type': 'application/json' },
+      headersFor: (tag) => (i) => ({ 'x-user-id': `${tag}-${i}` }),
+      body: JSON.stringify({ message: TURN_TEXT }),
+      // REST only: it exists to price the store's round trips, which streaming does not change.
+      stream: null,
+    },
     ...threadlines.map((tl) => ({
       id: tl.id,
       label: tl.label,
+      pid: tl.proc.pid,
       kind: 'threadline',
       url: `${tl.url}/api/chat`,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tl.apiKey}` },
@@ -36,7 +51,39 @@ export function restTargets({ upstream, passThrough, peer, threadlines }) {
   ];
 }
 
+/**
+ * CPU spent from now until the returned function is called, per turn, in ms: the target's
+ * process, every Postgres and Redis server process, the fake upstream and this generator.
+ * Clock ticks are 10 ms; a load phase of several seconds makes thousands of turns.
+ */
+async function cpuPerTurn(targetPid, upstreamPid) {
+  const snapshot = async () => ({
+    target: await processTicks(targetPid),
+    upstream: await processTicks(upstreamPid),
+    postgres: await ticksByCommand(['postgres']),
+    redis: await ticksByCommand(['redis-server']),
+  });
+  const generator = process.cpuUsage();
+  const before = await snapshot();
+  return async (turns) => {
+    const used = process.cpuUsage(generator);
+    const after = await snapshot();
+    // Server processes that started during the phase count from zero; ones that ended are lost (rare: pools keep theirs).
+    const servers = (name) => [...after[name]].reduce((sum, [pid, ticks]) => sum + ticks - (before[name].get(pid) ?? 0), 0);
+    const ms = (ticks) => Math.round((ticks * 10_000) / turns) / 1000;
+    const shares = {
+      target: targetPid === upstreamPid ? 0 : ms(after.target - before.target),
+      postgres: ms(servers('postgres')),
+      redis: ms(servers('redis')),
+      upstream: ms(after.upstream - before.upstream),
+      generator: Math.round((used.user + used.system) / turns) / 1000,
+    };
+    return { ...shares, total: Math.round(1000 * Object.values(shares).reduce((a, b) => a + b, 0)) / 1000 };
+  };
+}
+
 export async function restPhase(targets, { concurrencies, warmupSeconds, seconds, log }) {
+  const upstreamPid = targets.find((t) => t.id === 'upstream').pid;
   const out = {};
   for (const target of targets) {
     out[target.id] = {};
@@ -44,7 +91,9 @@ export async function restPhase(targets, { concurrencies, warmupSeconds, seconds
       const tag = `rest-c${connections}`;
       const options = { url: target.url, body: target.body, headers: target.headers, headersFor: target.headersFor?.(tag), connections };
       await restLoad({ ...options, seconds: warmupSeconds });
+      const cpu = await cpuPerTurn(target.pid, upstreamPid);
       const result = await restLoad({ ...options, seconds });
+      result.cpuMsPerTurn = await cpu(result.ok + result.non2xx);
       out[target.id][`c${connections}`] = result;
       log(`  REST ${target.label.padEnd(30)} c=${String(connections).padEnd(3)} ${result.perSecond} turns/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms${result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''}`);
     }
@@ -55,6 +104,7 @@ export async function restPhase(targets, { concurrencies, warmupSeconds, seconds
 export async function streamPhase(targets, { concurrencies, warmupSeconds, seconds, log }) {
   const out = {};
   for (const target of targets) {
+    if (!target.stream) continue;
     out[target.id] = {};
     const refusal = await probe(target);
     if (refusal) {

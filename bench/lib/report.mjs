@@ -24,9 +24,22 @@ export function restRows(results, targets) {
 }
 export const REST_HEADER = ['REST, one turn', 'c=1 p50 (+over upstream)', 'c=1 p99', 'c=50 turns/s', 'c=50 p50', 'c=50 p99', 'failed'];
 
+/** Where a REST turn's CPU goes at c=50, by process: what the whole machine pays per turn. */
+export function cpuRows(results, targets) {
+  return targets
+    .filter((t) => results.rest[t.id]?.c50?.cpuMsPerTurn)
+    .map((t) => {
+      const cpu = results.rest[t.id].c50.cpuMsPerTurn;
+      const ms = (x) => (t.id === 'upstream' && x === 0 ? '–' : fmtNum(x, 3));
+      const ceiling = cpu.total > 0 ? fmtNum(Math.round((results.machine.cpus * 1000) / cpu.total)) : '–';
+      return [t.label, ms(cpu.target), ms(cpu.postgres), ms(cpu.redis), ms(cpu.upstream), ms(cpu.generator), ms(cpu.total), ceiling];
+    });
+}
+export const CPU_HEADER = ['CPU per REST turn at c=50, ms', 'target', 'Postgres', 'Redis', 'upstream', 'generator', 'total', 'turns/s the cores allow'];
+
 export function streamRows(results, targets) {
   const base = results.stream.upstream;
-  return targets.map((t) => {
+  return targets.filter((t) => t.stream).map((t) => {
     const r = results.stream[t.id];
     const channel = t.kind === 'threadline' ? 'socket.io' : 'SSE';
     if (r.skipped || !r.c1 || !r.c50) return [t.label, channel, 'not measured: a streamed turn fails', '', '', '', '', 'all'];
@@ -120,6 +133,15 @@ export function detailLines(results) {
   }
   if (history) lines.push(`History: ${history.turns} turns on each thread; 100,000 messages p50 ${fmtMs(history.big.p50)} / p99 ${fmtMs(history.big.p99)}, 10 messages p50 ${fmtMs(history.small.p50)} / p99 ${fmtMs(history.small.p99)} (ratio of means ×${history.ratioMean}).`);
   if (live) lines.push(`Live events: quiet p50 ${fmtMs(live.quiet.p50)} / p99 ${fmtMs(live.quiet.p99)} over ${live.quiet.n} messages; while 50 connections drive ${fmtNum(live.backgroundTurnsPerSecond)} turns/s, p50 ${fmtMs(live.underLoad.p50)} / p99 ${fmtMs(live.underLoad.p99)} over ${live.underLoad.n}.`);
+  const floor = results.rest?.['store-floor'];
+  const tl = results.rest?.['tl-pg'];
+  const peer = results.rest?.peer;
+  if (floor && tl && peer) {
+    const over = (r) => minus(r.c1.latency.p50, results.rest.upstream.c1.latency.p50);
+    lines.push(
+      `Store floor (the round trips a turn must make, on raw drivers): +${fmtMs(over(floor))} at c=1 and ${fmtNum(floor.c50.perSecond)} turns/s at c=50 (×${(floor.c50.perSecond / peer.c50.perSecond).toFixed(2)} the peer); Threadline, Postgres + Redis, adds +${fmtMs(minus(over(tl), over(floor)))} at c=1 over it and serves ×${(tl.c50.perSecond / floor.c50.perSecond).toFixed(2)} of its turns/s.`,
+    );
+  }
   if (roundTrips) lines.push(`Round trips per REST turn: ${roundTrips.pgTransactionsPerTurn} Postgres transactions, ${roundTrips.redisCommandsPerTurn} Redis commands (${Object.entries(roundTrips.redisCommands).map(([k, v]) => `${k} ${v}`).join(', ')}); the api process made ${roundTrips.writeSyscallsPerTurn} write and ${roundTrips.readSyscallsPerTurn} read syscalls per turn.`);
   return lines;
 }
@@ -127,6 +149,8 @@ export function detailLines(results) {
 export function printReport(results, targets, log) {
   log('\nREST (POST /api/chat for Threadline; chat completions for the others), latency with overhead over the direct upstream:');
   log(table(REST_HEADER, restRows(results, targets)));
+  log('\nCPU per REST turn at c=50 by process (all Postgres and Redis server processes counted, whoever they served):');
+  log(table(CPU_HEADER, cpuRows(results, targets)));
   log('\nStreaming (SSE chat completions; Threadline over socket.io /chat), with overhead over the direct upstream:');
   log(table(STREAM_HEADER, streamRows(results, targets)));
   log('\nTargets:');
@@ -161,6 +185,8 @@ export async function updateReadme(file, results, targets) {
     markdownTable(TARGET_HEADER, targetRows(results.targets)),
     '',
     markdownTable(REST_HEADER, restRows(results, targets)),
+    '',
+    markdownTable(CPU_HEADER, cpuRows(results, targets)),
     '',
     markdownTable(STREAM_HEADER, streamRows(results, targets)),
     '',

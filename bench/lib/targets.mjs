@@ -1,5 +1,6 @@
 // Everything the bench runs against, started on this machine: the fake upstream, the
-// pass-through floor, the peer gateway and two Threadline processes (embedded; Postgres + Redis).
+// pass-through floor, the peer gateway, the store floor and two Threadline processes (embedded;
+// Postgres + Redis).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -53,6 +54,17 @@ export async function startPeer(upstreamBase) {
     baseURL: `${url}/v1`,
     headers: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': upstreamBase, authorization: 'Bearer sk-bench' },
   };
+}
+
+/**
+ * The store floor (store-floor.mjs) on the run's own database and Redis prefix: the round
+ * trips a turn must make, on raw drivers, as the reference for what Threadline adds over them.
+ */
+export async function startStoreFloor(upstreamBase, store) {
+  const proc = await startNode('store floor', [join(HERE, 'store-floor.mjs')], {
+    env: { UPSTREAM_URL: upstreamBase, DATABASE_URL: store.databaseUrl, REDIS_URL: store.redisUrl, REDIS_KEY_PREFIX: store.prefix },
+  });
+  return { proc, url: proc.info.url };
 }
 
 /** A fresh Postgres database and Redis key prefix for one run, dropped / deleted at the end. */
