@@ -156,4 +156,39 @@ describe.each(kinds)('coordination port (%s)', (kind, make) => {
       await doomed.close().catch(() => undefined);
     }
   });
+
+  it('a release wakes waiters through the release channel, and publishes nothing when no one waits', async () => {
+    const prefix = `tl:test:coord:${randomToken(6)}:`;
+    const holder = await RedisCoordination.connect(redisUrl!, prefix);
+    const other = await RedisCoordination.connect(redisUrl!, prefix);
+    const listener = holder.client.duplicate();
+    await listener.connect();
+    const channel = `${prefix}lock-released`;
+    const published: string[] = [];
+    await listener.subscribe(channel, (lockKey) => published.push(lockKey));
+    const until = async (done: () => Promise<boolean> | boolean) => {
+      for (let i = 0; i < 200 && !(await done()); i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    // A lease long enough that the waiter's fallback poll (1 s) could not be what grants it.
+    const options = { waitMs: 5000, leaseMs: 30_000 };
+    try {
+      const alone = await holder.acquireTurnLock('quiet', options);
+      await alone.release();
+      const held = await holder.acquireTurnLock('busy', options);
+      const waiting = other.acquireTurnLock('busy', options);
+      await until(async () => (await holder.client.lLen(`${prefix}lock:busy:q`)) === 2);
+      await held.release();
+      const next = await waiting;
+      await next.release();
+      // Redis delivers a channel's messages in the order they were published: once this
+      // marker is in, any message the releases above sent is in too.
+      await holder.client.publish(channel, 'marker');
+      await until(() => published.includes('marker'));
+      expect(published).toEqual(['busy', 'marker']);
+      expect(next.fence).toBeGreaterThan(held.fence);
+    } finally {
+      await listener.close();
+      await Promise.all([holder.close(), other.close()]);
+    }
+  });
 });

@@ -46,9 +46,14 @@ return try_grant()`;
 export const TRY_GRANT = `${TRY_GRANT_FUNCTION}
 return try_grant()`;
 
-/** Leaves the queue (holder or waiter) and wakes the others. ARGV[3]: release channel, ARGV[4]: lock key. */
+/**
+ * Leaves the queue (holder or waiter) and wakes the others. ARGV[3]: release channel, ARGV[4]: lock key.
+ * Only members of the queue wait for the news, so an empty queue publishes nothing: the
+ * usual turn has no waiter, and every instance would otherwise read a message per turn.
+ * Whoever joins later tries the lock itself when it enqueues (the scripts run one at a time).
+ */
 export const LEAVE = `
 redis.call('LREM', KEYS[1], 0, ARGV[2])
 redis.call('DEL', ARGV[1] .. ARGV[2])
-redis.call('PUBLISH', ARGV[3], ARGV[4])
+if redis.call('LLEN', KEYS[1]) > 0 then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
 return 1`;
