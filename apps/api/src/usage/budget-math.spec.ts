@@ -21,6 +21,20 @@ describe('budget periods', () => {
     expect(periodOf('month', at('2032-02-29T12:00:00Z')).endsAt).toEqual(at('2032-03-01T00:00:00Z'));
   });
 
+  it('are right for any sequence of times: the last period is reused only inside its bounds', () => {
+    const times = ['2030-05-31T23:59:59.999Z', '2030-06-01T00:00:00.000Z', '2030-05-31T00:00:00.000Z', '2030-05-30T23:59:59.999Z', '2030-06-01T00:00:00.000Z', '2031-06-01T00:00:00.000Z'];
+    for (const iso of times) {
+      const now = at(iso);
+      const nextDay = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+      const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+      expect(periodOf('day', now)).toEqual({ id: iso.slice(0, 10), endsAt: nextDay });
+      expect(periodOf('month', now)).toEqual({ id: iso.slice(0, 7), endsAt: nextMonth });
+    }
+    // Callers get their own Date: changing one does not move the next caller's reset.
+    periodOf('day', at('2030-05-31T12:00:00Z')).endsAt.setUTCFullYear(1999);
+    expect(periodOf('day', at('2030-05-31T13:00:00Z')).endsAt).toEqual(at('2030-06-01T00:00:00Z'));
+  });
+
   it('reset in whole seconds, never 0', () => {
     expect(secondsUntilReset('day', at('2030-05-31T23:00:00Z'))).toBe(3600);
     expect(secondsUntilReset('day', at('2030-05-31T23:59:59.500Z'))).toBe(1);

@@ -59,15 +59,24 @@ export function mergeLimits(own: Partial<BudgetLimits> | null, defaults: BudgetL
   };
 }
 
+/** The last period computed, per kind: a turn asks for the same one eight times (a key's four counters, key and TTL each). */
+const lastPeriod = new Map<BudgetPeriod, { startsAtMs: number; endsAtMs: number; id: string }>();
+
 /** The current period's id (part of the counter key, so a new period starts from zero) and when it ends. */
 export function periodOf(period: BudgetPeriod, now: Date): { id: string; endsAt: Date } {
-  const y = now.getUTCFullYear();
-  const m = now.getUTCMonth();
-  if (period === 'day') {
+  const t = now.getTime();
+  let known = lastPeriod.get(period);
+  if (!known || t < known.startsAtMs || t >= known.endsAtMs) {
+    const y = now.getUTCFullYear();
+    const m = now.getUTCMonth();
     const d = now.getUTCDate();
-    return { id: now.toISOString().slice(0, 10), endsAt: new Date(Date.UTC(y, m, d + 1)) };
+    known =
+      period === 'day'
+        ? { startsAtMs: Date.UTC(y, m, d), endsAtMs: Date.UTC(y, m, d + 1), id: now.toISOString().slice(0, 10) }
+        : { startsAtMs: Date.UTC(y, m, 1), endsAtMs: Date.UTC(y, m + 1, 1), id: now.toISOString().slice(0, 7) };
+    lastPeriod.set(period, known);
   }
-  return { id: now.toISOString().slice(0, 7), endsAt: new Date(Date.UTC(y, m + 1, 1)) };
+  return { id: known.id, endsAt: new Date(known.endsAtMs) };
 }
 
 /** Whole seconds until the period resets, at least 1 (a Retry-After of 0 invites a hot loop). */
