@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import type { NewMessage } from '../src/sessions/session.types.js';
+import type { MessageRow, NewMessage } from '../src/sessions/session.types.js';
 import { SessionRepository } from '../src/sessions/session.repository.js';
 import { SessionsService } from '../src/sessions/sessions.service.js';
 import { Database, isUniqueViolation } from '../src/storage/database.js';
@@ -113,5 +113,45 @@ describe.each(backends())('message appends under load (%s)', (backend) => {
     const call = { ...answer('', null), toolCalls: [{ id: 'call_1', name: 'lookup', arguments: '{"q":"a\u0000b \udc00"}' }] };
     const withCall = await append(session!.id, call);
     expect(withCall!.tool_calls).toEqual([{ id: 'call_1', name: 'lookup', arguments: '{"q":"ab \ufffd"}' }]);
+  });
+
+  it('what an append returns is the row as stored, alone and in a shared statement', async () => {
+    // The statement returns only the seq and the session's fields; the rest of the
+    // returned row is built from what was sent. Every column set, odd text included.
+    const price = { model: 'batch-model', input: 0.1, cachedInput: 0.025, output: 0.4, source: 'default' as const, version: 'abc123def456' };
+    const full = (n: number): NewMessage => ({
+      role: 'assistant',
+      content: `answer ${n} with nul\u0000`,
+      status: 'partial',
+      participant: `agent-${n}`,
+      toolCalls: [{ id: `call_${n}`, name: 'lookup', arguments: '{"q":"x\u0000"}' }],
+      model: 'batch-model',
+      tokenCount: 5,
+      usage: { promptTokens: 11, completionTokens: 4, cachedTokens: 2, estimated: true },
+      costMicros: 9_007_199_254,
+      clientMessageId: `client-${n}`,
+      apiKeyId: '0190f1a2-0000-7000-8000-00000000e0a1',
+      price,
+    });
+    const tool: NewMessage = { role: 'tool', content: 'tool result', toolCallId: 'call_0', tokenCount: 2 };
+    const sessions = await openSessions(`same-${backend}`);
+    const appended = [
+      await append(sessions[0]!.id, full(0)),
+      ...(await Promise.all(sessions.slice(1).map((session, i) => append(session.id, i % 2 ? tool : full(i + 1), { durable: i % 3 !== 0 })))),
+    ];
+    for (const row of appended) {
+      expect(row).not.toBeNull();
+      const { rows } = await db().query<MessageRow>(`SELECT * FROM messages WHERE id = $1`, [row!.id]);
+      const session = (await repo().findById(row!.session_id))!;
+      const { session_status, session_summary, session_summary_through_seq, session_expires_at, session_last_activity_at, ...message } = row!;
+      expect({ ...message, cost_micros: message.cost_micros === null ? null : Number(message.cost_micros) }).toEqual({ ...rows[0]!, cost_micros: rows[0]!.cost_micros === null ? null : Number(rows[0]!.cost_micros) });
+      expect({ session_status, session_summary, session_summary_through_seq, session_expires_at, session_last_activity_at }).toEqual({
+        session_status: session.status,
+        session_summary: session.summary,
+        session_summary_through_seq: session.summary_through_seq,
+        session_expires_at: session.expires_at,
+        session_last_activity_at: session.last_activity_at,
+      });
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { newId } from '@api/common/ids.js';
 import { storableText } from '@api/common/validate.js';
 import { usageAggregateCtes } from '@api/usage/usage-aggregates.sql.js';
-import type { NewMessage } from './session.types.js';
+import type { MessageRow, NewMessage, SessionRow } from './session.types.js';
 
 /** One message to store (SessionRepository.appendMessage). */
 export interface AppendRequest {
@@ -30,7 +30,9 @@ const statements = new Map<number, string>();
  * transaction): per message the session's counter moves and the row is inserted at the
  * new seq, so seq stays gapless; a message whose session is no longer active (unless
  * `even_if_ended`) or whose fence is stale is left out, and only its row is missing from
- * the result. Messages with usage are folded into the usage aggregates in the same
+ * the result. A result row is what the caller cannot know (`AppendResultRow`): the rest of
+ * the stored row is what it sent (`appendMessagesParams`' `stored`), so Postgres does not
+ * format it and the api does not parse it back. Messages with usage are folded into the usage aggregates in the same
  * statement. `$1`: durable; when false
  * the commit does not wait for the WAL flush.
  *
@@ -91,43 +93,78 @@ m AS (
   SELECT s.id, s.session_id, s.seq, s.role, s.content, s.status, s.participant, s.tool_calls, s.tool_call_id, s.model, s.token_count,
          s.prompt_tokens, s.completion_tokens, s.cached_tokens, s.usage_estimated, s.cost_micros, s.client_message_id, s.at, s.api_key_id, s.price
   FROM s
-  RETURNING *
+  RETURNING id, seq
 ),
 ${usageAggregateCtes(`SELECT at, channel, tenant, end_user_id, api_key_id, model, prompt_tokens, completion_tokens, cached_tokens, cost_micros,
                              usage_estimated FROM s`, one ? 'one' : 'many')}
-SELECT m.*, s.session_status, s.session_summary, s.session_summary_through_seq, s.session_expires_at, s.session_last_activity_at
+SELECT m.id, m.seq, s.session_status, s.session_summary, s.session_summary_through_seq, s.session_expires_at, s.session_last_activity_at
 FROM m JOIN s ON s.id = m.id`;
   statements.set(count, sql);
   return sql;
 }
 
-/** appendMessagesSql's parameters, in its order, and the id each message gets. */
-export function appendMessagesParams(requests: AppendRequest[], durable: boolean): { ids: string[]; params: unknown[] } {
-  const ids: string[] = [];
+/** What appendMessagesSql returns per stored message: the seq it got and its session's fields. */
+export interface AppendResultRow {
+  id: string;
+  seq: number;
+  session_status: SessionRow['status'];
+  session_summary: string | null;
+  session_summary_through_seq: number;
+  session_expires_at: Date;
+  session_last_activity_at: Date;
+}
+
+/**
+ * appendMessagesSql's parameters, in its order, and per message the row as it will be
+ * stored, but for its seq (which only the statement knows).
+ */
+export function appendMessagesParams(requests: AppendRequest[], durable: boolean): { stored: Array<Omit<MessageRow, 'seq'>>; params: unknown[] } {
+  const stored: Array<Omit<MessageRow, 'seq'>> = [];
   const params: unknown[] = [durable];
   for (const { sessionId, message, now, idleExpiresAt, activityStepMs, evenIfEnded, fence } of requests) {
-    const id = newId();
-    ids.push(id);
+    // Tool calls are the model's too; jsonb refuses the same characters text does.
+    const toolCalls = message.toolCalls ? JSON.stringify(message.toolCalls, (_key, value: unknown) => (typeof value === 'string' ? storableText(value) : value)) : null;
+    const row: Omit<MessageRow, 'seq'> = {
+      id: newId(),
+      session_id: sessionId,
+      role: message.role,
+      content: storableText(message.content),
+      status: message.status ?? 'complete',
+      participant: message.participant ?? null,
+      tool_calls: toolCalls === null ? null : (JSON.parse(toolCalls) as MessageRow['tool_calls']),
+      tool_call_id: message.toolCallId ?? null,
+      model: message.model ?? null,
+      token_count: message.tokenCount,
+      prompt_tokens: message.usage?.promptTokens ?? null,
+      completion_tokens: message.usage?.completionTokens ?? null,
+      cached_tokens: message.usage?.cachedTokens ?? null,
+      usage_estimated: message.usage ? message.usage.estimated : null,
+      cost_micros: message.costMicros ?? null,
+      client_message_id: message.clientMessageId ?? null,
+      api_key_id: message.apiKeyId ?? null,
+      price: message.price ?? null,
+      created_at: new Date(now.getTime()),
+    };
+    stored.push(row);
     params.push(
       sessionId,
-      id,
-      message.role,
-      message.participant ?? null,
-      storableText(message.content),
-      message.status ?? 'complete',
-      // Tool calls are the model's too; jsonb refuses the same characters text does.
-      message.toolCalls ? JSON.stringify(message.toolCalls, (_key, value: unknown) => (typeof value === 'string' ? storableText(value) : value)) : null,
-      message.toolCallId ?? null,
-      message.usage?.promptTokens ?? null,
-      message.usage?.completionTokens ?? null,
-      message.usage?.cachedTokens ?? null,
-      message.model ?? null,
-      message.costMicros ?? null,
-      message.usage ? message.usage.estimated : null,
+      row.id,
+      row.role,
+      row.participant,
+      row.content,
+      row.status,
+      toolCalls,
+      row.tool_call_id,
+      row.prompt_tokens,
+      row.completion_tokens,
+      row.cached_tokens,
+      row.model,
+      row.cost_micros,
+      row.usage_estimated,
       evenIfEnded,
-      message.tokenCount,
-      message.clientMessageId ?? null,
-      message.apiKeyId ?? null,
+      row.token_count,
+      row.client_message_id,
+      row.api_key_id,
       message.price ? JSON.stringify(message.price) : null,
       fence,
       now,
@@ -135,5 +172,5 @@ export function appendMessagesParams(requests: AppendRequest[], durable: boolean
       activityStepMs,
     );
   }
-  return { ids, params };
+  return { stored, params };
 }

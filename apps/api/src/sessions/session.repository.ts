@@ -3,7 +3,7 @@ import type { Channel, SessionStatus } from '@threadline/contracts';
 import { newId } from '@api/common/ids.js';
 import { Database } from '@api/storage/database.js';
 import { WriteBatcher } from '@api/common/write-batcher.js';
-import { appendMessagesParams, appendMessagesSql, type AppendRequest } from './append-messages.sql.js';
+import { appendMessagesParams, appendMessagesSql, type AppendRequest, type AppendResultRow } from './append-messages.sql.js';
 import type { EndedBy, MessageRow, NewMessage, SessionRow } from './session.types.js';
 import type { WindowRow } from './window-cache.js';
 
@@ -107,10 +107,13 @@ export class SessionRepository {
       maxBatch: 32,
       keyOf: (request) => request.sessionId,
       run: async (requests) => {
-        const { ids, params } = appendMessagesParams(requests, durable);
-        const { rows } = await this.db.query<AppendedRow>(appendMessagesSql(requests.length), params);
+        const { stored, params } = appendMessagesParams(requests, durable);
+        const { rows } = await this.db.query<AppendResultRow>(appendMessagesSql(requests.length), params);
         const byId = new Map(rows.map((row) => [row.id, row]));
-        return ids.map((id) => byId.get(id) ?? null);
+        return stored.map((message) => {
+          const result = byId.get(message.id);
+          return result ? { ...message, ...result } : null;
+        });
       },
     });
   }
