@@ -129,6 +129,26 @@ describe.each(kinds)('coordination port (%s)', (kind, make) => {
   });
 });
 
+(redisUrl ? describe : describe.skip)('redis counters', () => {
+  it('incrementMany gives each counter its TTL at its first increment and never extends it', async () => {
+    const prefix = `tl:test:coord:${randomToken(6)}:`;
+    const redis = await RedisCoordination.connect(redisUrl!, prefix);
+    try {
+      expect(await redis.incrementMany([{ key: 'a', by: 3, ttlSeconds: 60 }, { key: 'b', by: 4, ttlSeconds: 3600 }])).toEqual([3, 4]);
+      expect(await redis.incrementMany([{ key: 'a', by: 1, ttlSeconds: 9000 }])).toEqual([4]);
+      const ttlA = await redis.client.ttl(`${prefix}counter:a`);
+      const ttlB = await redis.client.ttl(`${prefix}counter:b`);
+      expect(ttlA).toBeGreaterThan(50);
+      expect(ttlA).toBeLessThanOrEqual(60);
+      expect(ttlB).toBeGreaterThan(3500);
+      expect(await redis.client.get(`${prefix}counter:b`)).toBe('4');
+      await redis.client.del([`${prefix}counter:a`, `${prefix}counter:b`]);
+    } finally {
+      await redis.close();
+    }
+  });
+});
+
 (redisUrl ? describe : describe.skip)('redis turn lock across processes', () => {
   it('a holder that dies without releasing blocks the session for at most one lease', async () => {
     const prefix = `tl:test:coord:${randomToken(6)}:`;

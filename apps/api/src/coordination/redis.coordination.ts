@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createClient, type RedisClientType } from 'redis';
 import { randomToken } from '@api/common/ids.js';
 import { Coordination, LockTimeoutError, type LockOptions, type TailCacheOptions, type TailSnapshot, type TurnLock, type Unsubscribe } from './coordination.port.js';
+import { INCREMENT_MANY } from './redis-counter.scripts.js';
 import { ENQUEUE_AND_TRY, LEAVE, TRY_GRANT } from './redis-lock.scripts.js';
 import { TAIL_APPEND, TAIL_FILL, TAIL_READ } from './redis-tail.scripts.js';
 
@@ -132,13 +133,10 @@ export class RedisCoordination extends Coordination {
 
   async incrementMany(increments: ReadonlyArray<{ key: string; by: number; ttlSeconds: number }>): Promise<number[]> {
     if (increments.length === 0) return [];
-    const multi = this.client.multi();
-    for (const { key, by, ttlSeconds } of increments) {
-      const full = `${this.prefix}counter:${key}`;
-      multi.incrBy(full, by).expire(full, ttlSeconds, 'NX');
-    }
-    const replies = await multi.exec();
-    return increments.map((_, index) => Number(replies[index * 2]));
+    const keys = increments.map(({ key }) => `${this.prefix}counter:${key}`);
+    const args = increments.flatMap(({ by, ttlSeconds }) => [String(by), String(ttlSeconds)]);
+    const values = (await this.script(INCREMENT_MANY, { keys, arguments: args })) as number[];
+    return values.map(Number);
   }
 
   async tailAppend(key: string, seq: number, item: string | null, options: TailCacheOptions & { read?: boolean }): Promise<string[] | null> {
