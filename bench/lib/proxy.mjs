@@ -1,6 +1,7 @@
 // Child process: the floor. A minimal pass-through reverse proxy (node:http, one keep-alive
 // agent) in front of the upstream: what any gateway costs before it does anything useful.
 import http from 'node:http';
+import { serveChild } from './child-server.mjs';
 
 const target = new URL(process.env.UPSTREAM_URL ?? '');
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256 });
@@ -20,13 +21,4 @@ const server = http.createServer((req, res) => {
   });
   req.pipe(upstream);
 });
-server.keepAliveTimeout = 65_000;
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address();
-  console.log(JSON.stringify({ ready: true, url: `http://127.0.0.1:${port}` }));
-});
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
-process.on('SIGINT', () => undefined);
+serveChild(server);

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { createClient } from 'redis';
+import { serveChild } from './child-server.mjs';
 
 const upstream = new URL(`${process.env.UPSTREAM_URL}/chat/completions`);
 const prefix = `${process.env.REDIS_KEY_PREFIX ?? 'tl:floor:'}floor:`;
@@ -121,13 +122,4 @@ const server = http.createServer((req, res) => {
     );
   });
 });
-server.keepAliveTimeout = 65_000;
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address();
-  console.log(JSON.stringify({ ready: true, url: `http://127.0.0.1:${port}` }));
-});
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => void Promise.all([durable.end(), relaxed.end(), redis.quit()]).finally(() => process.exit(0)));
-});
-process.on('SIGINT', () => undefined);
+serveChild(server, () => Promise.all([durable.end(), relaxed.end(), redis.quit()]));
