@@ -32,9 +32,9 @@ const statements = new Map<number, string>();
  * `even_if_ended`) or whose fence is stale is left out, and only its row is missing from
  * the result. A result row is what the caller cannot know (`AppendResultRow`): the rest of
  * the stored row is what it sent (`appendMessagesParams`' `stored`), so Postgres does not
- * format it and the api does not parse it back. Messages with usage are folded into the usage aggregates in the same
- * statement. `$1`: durable; when false
- * the commit does not wait for the WAL flush.
+ * format it and the api does not parse it back. Messages with usage are folded into the
+ * usage aggregates in the same statement. `$1`: durable; when false the commit does not
+ * wait for the WAL flush.
  *
  * One statement text per count, with a VALUES row per message: Postgres then knows how
  * many rows come and finds each session by its primary key, with a plan it keeps. A
