@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // npm run bench [-- --quick] [-- --profile] [-- --skip-build]   (flags combine)
 // Starts a fake upstream, a pass-through proxy, the Portkey gateway, the store floor and
-// Threadline (embedded, and Postgres + Redis) on this machine, measures them side by side, prints the figures and
-// the targets of issue 9, writes bench/results/latest.json and the README section (full runs).
+// Threadline (embedded, and Postgres + Redis) on this machine, measures them side by side,
+// prints the figures and the targets of issue 9, writes bench/results/latest.json and the
+// README section (full runs).
 // See bench/README.md for what each figure means.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

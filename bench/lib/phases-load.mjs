@@ -2,7 +2,7 @@
 // (SSE for the upstream, the floor and the peer; socket.io /chat for Threadline).
 import { chatSocketClient, sseClient } from './clients.mjs';
 import { pool, restLoad, streamLoad } from './load.mjs';
-import { processTicks, ticksByCommand } from './machine.mjs';
+import { processTicks, trackCommands } from './machine.mjs';
 
 export const TURN_TEXT = 'hello from the bench, please echo this line';
 const MODEL = 'gpt-4.1-nano';
@@ -55,30 +55,23 @@ export function restTargets({ upstream, passThrough, peer, storeFloor, threadlin
  * CPU spent from now until the returned function is called, per turn, in ms: the target's
  * process, every Postgres and Redis server process, the fake upstream and this generator.
  * Clock ticks are 10 ms; a load phase of several seconds makes thousands of turns.
+ * `target` is null when the target is the upstream itself.
  */
 async function cpuPerTurn(targetPid, upstreamPid) {
-  const snapshot = async () => ({
-    target: await processTicks(targetPid),
-    upstream: await processTicks(upstreamPid),
-    postgres: await ticksByCommand(['postgres']),
-    redis: await ticksByCommand(['redis-server']),
-  });
-  const generator = process.cpuUsage();
-  const before = await snapshot();
+  const postgres = await trackCommands(['postgres']);
+  const redis = await trackCommands(['redis-server']);
+  const start = { target: await processTicks(targetPid), upstream: await processTicks(upstreamPid), generator: process.cpuUsage() };
   return async (turns) => {
-    const used = process.cpuUsage(generator);
-    const after = await snapshot();
-    // Server processes that started during the phase count from zero; ones that ended are lost (rare: pools keep theirs).
-    const servers = (name) => [...after[name]].reduce((sum, [pid, ticks]) => sum + ticks - (before[name].get(pid) ?? 0), 0);
+    const generatorMicros = process.cpuUsage(start.generator);
     const ms = (ticks) => Math.round((ticks * 10_000) / turns) / 1000;
     const shares = {
-      target: targetPid === upstreamPid ? 0 : ms(after.target - before.target),
-      postgres: ms(servers('postgres')),
-      redis: ms(servers('redis')),
-      upstream: ms(after.upstream - before.upstream),
-      generator: Math.round((used.user + used.system) / turns) / 1000,
+      target: targetPid === upstreamPid ? null : ms((await processTicks(targetPid)) - start.target),
+      postgres: ms(await postgres.stop()),
+      redis: ms(await redis.stop()),
+      upstream: ms((await processTicks(upstreamPid)) - start.upstream),
+      generator: Math.round((generatorMicros.user + generatorMicros.system) / turns) / 1000,
     };
-    return { ...shares, total: Math.round(1000 * Object.values(shares).reduce((a, b) => a + b, 0)) / 1000 };
+    return { ...shares, total: Math.round(1000 * Object.values(shares).reduce((a, b) => a + (b ?? 0), 0)) / 1000 };
   };
 }
 

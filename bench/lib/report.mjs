@@ -30,7 +30,7 @@ export function cpuRows(results, targets) {
     .filter((t) => results.rest[t.id]?.c50?.cpuMsPerTurn)
     .map((t) => {
       const cpu = results.rest[t.id].c50.cpuMsPerTurn;
-      const ms = (x) => (t.id === 'upstream' && x === 0 ? '–' : fmtNum(x, 3));
+      const ms = (x) => fmtNum(x, 3);
       const ceiling = cpu.total > 0 ? fmtNum(Math.round((results.machine.cpus * 1000) / cpu.total)) : '–';
       return [t.label, ms(cpu.target), ms(cpu.postgres), ms(cpu.redis), ms(cpu.upstream), ms(cpu.generator), ms(cpu.total), ceiling];
     });

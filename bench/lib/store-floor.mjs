@@ -13,6 +13,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { serveChild } from './child-server.mjs';
+// Threadline's own decoder of the upstream's event stream (built by the bench before it
+// runs): the floor then reads an answer at the same cost, and the difference is the rest.
+import { SseDecoder } from '../../apps/api/dist/llm/sse-decoder.js';
 
 const upstream = new URL(`${process.env.UPSTREAM_URL}/chat/completions`);
 const prefix = `${process.env.REDIS_KEY_PREFIX ?? 'tl:floor:'}floor:`;
@@ -60,17 +63,11 @@ function askUpstream(messages) {
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ model: 'gpt-4.1-nano', messages, stream: true, stream_options: { include_usage: true } });
     const req = http.request(upstream, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
+      const decoder = new SseDecoder();
       let answer = '';
-      res.setEncoding('utf8');
       res.on('data', (chunk) => {
-        text += chunk;
-        let end;
-        while ((end = text.indexOf('\n\n')) >= 0) {
-          const event = text.slice(0, end);
-          text = text.slice(end + 2);
-          if (!event.startsWith('data: ') || event === 'data: [DONE]') continue;
-          answer += JSON.parse(event.slice(6)).choices?.[0]?.delta?.content ?? '';
+        for (const { data } of decoder.write(chunk)) {
+          if (data !== '[DONE]') answer += JSON.parse(data).choices?.[0]?.delta?.content ?? '';
         }
       });
       res.on('end', () => resolve(answer));

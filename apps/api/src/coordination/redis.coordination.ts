@@ -126,9 +126,8 @@ export class RedisCoordination extends Coordination {
   }
 
   async increment(counterKey: string, by: number, ttlSeconds: number): Promise<number> {
-    const key = `${this.prefix}counter:${counterKey}`;
-    const [value] = await this.client.multi().incrBy(key, by).expire(key, ttlSeconds, 'NX').exec();
-    return Number(value);
+    const [value] = await this.incrementMany([{ key: counterKey, by, ttlSeconds }]);
+    return value!;
   }
 
   async incrementMany(increments: ReadonlyArray<{ key: string; by: number; ttlSeconds: number }>): Promise<number[]> {
