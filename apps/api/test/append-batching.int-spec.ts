@@ -43,7 +43,7 @@ describe.each(backends())('message appends under load (%s)', (backend) => {
   it('many conversations appending at once: gapless seqs, right counters and aggregates, fewer statements than messages', async () => {
     const sessions = await openSessions(`load-${backend}`);
     const apiKeyId = '0190f1a2-0000-7000-8000-00000000b47c';
-    const statements = jest.spyOn(db(), 'query');
+    const statements = jest.spyOn(db(), 'queryOnWriteLane');
     try {
       await Promise.all(
         sessions.map(async (session, i) => {
@@ -54,6 +54,7 @@ describe.each(backends())('message appends under load (%s)', (backend) => {
         }),
       );
       const appendStatements = statements.mock.calls.filter(([sql]) => sql.includes('INSERT INTO messages')).length;
+      expect(appendStatements).toBeGreaterThan(0);
       expect(appendStatements).toBeLessThan(SESSIONS * ROUNDS * 2);
     } finally {
       statements.mockRestore();
@@ -153,5 +154,20 @@ describe.each(backends())('message appends under load (%s)', (backend) => {
         session_last_activity_at: session.last_activity_at,
       });
     }
+  });
+});
+
+(backends().includes('real') ? describe : describe.skip)('the write lanes on Postgres', () => {
+  const suite = useGateway('real');
+  const db = () => suite.gateway.app.get(Database);
+
+  it('run on connections of their own that always use the generic plan, and only they do', async () => {
+    const settingOf = async (run: (sql: string, params: unknown[]) => Promise<{ rows: Array<{ setting: string; pid: number }> }>) =>
+      (await run(`SELECT current_setting('plan_cache_mode') AS setting, pg_backend_pid() AS pid WHERE $1::int = 1`, [1])).rows[0]!;
+    const lane = await settingOf((sql, params) => db().queryOnWriteLane(sql, params));
+    const ordinary = await settingOf((sql, params) => db().query(sql, params));
+    expect(lane.setting).toBe('force_generic_plan');
+    expect(ordinary.setting).toBe('auto');
+    expect(lane.pid).not.toBe(ordinary.pid);
   });
 });

@@ -102,13 +102,13 @@ export class SessionRepository {
       // Two per lane, not one: one statement would batch a little better (+7% turns/s at
       // 50 connections, bench/README.md), but a single append held up by a row lock (a
       // staff purge of that conversation, say) would then hold up every conversation's.
-      // PGlite is one connection anyway.
+      // PGlite is one connection anyway. Database's WRITE_LANE_CONNECTIONS holds both lanes.
       maxInFlight: this.db.kind === 'postgres' ? 2 : 1,
       maxBatch: 32,
       keyOf: (request) => request.sessionId,
       run: async (requests) => {
         const { stored, params } = appendMessagesParams(requests, durable);
-        const { rows } = await this.db.query<AppendResultRow>(appendMessagesSql(requests.length), params);
+        const { rows } = await this.db.queryOnWriteLane<AppendResultRow>(appendMessagesSql(requests.length), params);
         const byId = new Map(rows.map((row) => [row.id, row]));
         return stored.map((message) => {
           const result = byId.get(message.id);

@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
+import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@api/config/app-config.js';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
-import { Database, type PgPool } from './database.js';
+import { Database, WRITE_LANE_CONNECTIONS, type PgPool } from './database.js';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { pgliteDriver } from './pglite-driver.js';
@@ -18,7 +19,10 @@ export async function createDatabase(config: AppConfig): Promise<Database> {
   if (config.env.DATABASE_URL) {
     const options: DataSourceOptions = { type: 'postgres', url: config.env.DATABASE_URL, poolSize: 20, ...common };
     const dataSource = await new DataSource(options).initialize();
-    database = new Database(dataSource, 'postgres', undefined, (dataSource.driver as PostgresDriver).master as PgPool);
+    const writeLanes = new pg.Pool({ connectionString: config.env.DATABASE_URL, max: WRITE_LANE_CONNECTIONS, options: '-c plan_cache_mode=force_generic_plan' });
+    // A connection that fails while idle reports here; the pool replaces it on next use.
+    writeLanes.on('error', (error) => new Logger('storage').warn(`write-lane connection failed: ${error.message}`));
+    database = new Database(dataSource, 'postgres', () => writeLanes.end(), (dataSource.driver as PostgresDriver).master as PgPool, writeLanes);
   } else {
     const directory = resolve(config.env.DATA_DIR, 'pglite');
     await mkdir(directory, { recursive: true });

@@ -13,6 +13,9 @@ export interface PgPool {
 /** Distinct statements prepared per connection; past this, statements run unnamed. */
 const MAX_PREPARED = 256;
 
+/** Connections of the write lanes (SessionRepository's appends): two lanes, two statements in flight each. */
+export const WRITE_LANE_CONNECTIONS = 4;
+
 /**
  * Raw SQL for the hot paths (turns, window loads) where a hand-written statement beats
  * the ORM; entities and migrations stay TypeORM's. On Postgres it goes straight to the
@@ -27,19 +30,33 @@ export class Database implements Queryable {
     readonly kind: 'postgres' | 'pglite',
     private readonly onClose: () => Promise<void> = async () => {},
     private readonly pool: PgPool | null = null,
+    private readonly writeLanePool: PgPool | null = null,
   ) {}
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<{ rows: T[]; rowCount: number }> {
-    if (this.pool) {
-      const result = await this.pool.query({ text: sql, values: params, name: params.length ? this.statementName(sql) : undefined });
-      return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
-    }
+    if (this.pool) return this.poolQuery(this.pool, sql, params);
     const runner = this.dataSource.createQueryRunner();
     try {
       return await runQuery<T>(runner, sql, params);
     } finally {
       await runner.release();
     }
+  }
+
+  /**
+   * The write lanes' group-committed statements. On Postgres they have connections of
+   * their own, set to always use the generic plan: their plan is the same whatever the
+   * parameters, and Postgres would otherwise plan each of them afresh five times per
+   * connection and batch size, and again after every ANALYZE of the growing tables
+   * (12–20% of Postgres' CPU per turn at 50 connections, bench/README.md).
+   */
+  async queryOnWriteLane<T = Record<string, unknown>>(sql: string, params: unknown[]): Promise<{ rows: T[]; rowCount: number }> {
+    return this.writeLanePool ? this.poolQuery(this.writeLanePool, sql, params) : this.query<T>(sql, params);
+  }
+
+  private async poolQuery<T>(pool: PgPool, sql: string, params: unknown[]): Promise<{ rows: T[]; rowCount: number }> {
+    const result = await pool.query({ text: sql, values: params, name: params.length ? this.statementName(sql) : undefined });
+    return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
   }
 
   /** Runs `work` in one transaction; everything inside must use the given handle. */
