@@ -47,11 +47,8 @@ describe.each(backends())('window cache and turn-lock fencing (%s)', (backend) =
     try {
       await say(sessionId, auth, 'charlie');
       expect(reads).toHaveBeenCalledTimes(1);
-      // question and answer reported, neither asking for the window back
-      expect(appends.mock.calls.map(([, seq, , options]) => [seq, options.read ?? false])).toEqual([
-        [5, false],
-        [6, false],
-      ]);
+      // question and answer reported in one append, not asking for the window back
+      expect(appends.mock.calls.map(([, seq, items, options]) => [seq, items.length, options.read ?? false])).toEqual([[5, 2, false]]);
     } finally {
       appends.mockRestore();
       reads.mockRestore();

@@ -79,29 +79,43 @@ describe.each(kinds)('coordination port (%s)', (kind, make) => {
       expect(await coordination.tailRead('w')).toBeNull();
       await coordination.tailFill('w', 2, ['a', 'b'], options);
       expect(await coordination.tailRead('w')).toEqual({ throughSeq: 2, items: ['a', 'b'] });
-      expect(await coordination.tailAppend('w', 3, 'c', { ...options, read: true })).toEqual(['a', 'b', 'c']);
-      expect(await coordination.tailAppend('w', 4, 'd', options)).toEqual([]);
+      expect(await coordination.tailAppend('w', 3, ['c'], { ...options, read: true })).toEqual(['a', 'b', 'c']);
+      expect(await coordination.tailAppend('w', 4, ['d'], options)).toEqual([]);
       expect(await coordination.tailRead('w')).toEqual({ throughSeq: 4, items: ['b', 'c', 'd'] });
       // a seq that counts without an item (a failed answer)
-      expect(await coordination.tailAppend('w', 5, null, { ...options, read: true })).toEqual(['b', 'c', 'd']);
-      expect(await coordination.tailAppend('w', 6, 'e', { ...options, read: true })).toEqual(['c', 'd', 'e']);
+      expect(await coordination.tailAppend('w', 5, [null], { ...options, read: true })).toEqual(['b', 'c', 'd']);
+      expect(await coordination.tailAppend('w', 6, ['e'], { ...options, read: true })).toEqual(['c', 'd', 'e']);
       expect(await coordination.tailRead('w')).toEqual({ throughSeq: 6, items: ['c', 'd', 'e'] });
+    });
+
+    it('one append may carry consecutive seqs: the same as appending them one by one', async () => {
+      await coordination.tailFill('m', 2, ['a', 'b'], options);
+      expect(await coordination.tailAppend('m', 3, ['c', null, 'e'], { ...options, read: true })).toEqual(['b', 'c', 'e']);
+      expect(await coordination.tailRead('m')).toEqual({ throughSeq: 5, items: ['b', 'c', 'e'] });
+      expect(await coordination.tailAppend('m', 6, ['f', 'g'], options)).toEqual([]);
+      expect(await coordination.tailRead('m')).toEqual({ throughSeq: 7, items: ['e', 'f', 'g'] });
+      // out of step, it remembers the last seq it carried: a reader that saw only the first cannot fill
+      expect(await coordination.tailAppend('m', 9, ['i', 'j'], options)).toBeNull();
+      await coordination.tailFill('m', 9, ['h', 'i'], options);
+      expect(await coordination.tailRead('m')).toBeNull();
+      await coordination.tailFill('m', 10, ['h', 'i', 'j'], options);
+      expect(await coordination.tailRead('m')).toEqual({ throughSeq: 10, items: ['h', 'i', 'j'] });
     });
 
     it('a missed write (a gap in seq) makes it a miss, never a stale answer', async () => {
       await coordination.tailFill('g', 1, ['a'], options);
-      expect(await coordination.tailAppend('g', 3, 'c', { ...options, read: true })).toBeNull();
+      expect(await coordination.tailAppend('g', 3, ['c'], { ...options, read: true })).toBeNull();
       expect(await coordination.tailRead('g')).toBeNull();
       // the same seq reported twice is out of step too
       await coordination.tailFill('g2', 1, ['a'], options);
-      await coordination.tailAppend('g2', 2, 'b', options);
-      expect(await coordination.tailAppend('g2', 2, 'b', options)).toBeNull();
+      await coordination.tailAppend('g2', 2, ['b'], options);
+      expect(await coordination.tailAppend('g2', 2, ['b'], options)).toBeNull();
       expect(await coordination.tailRead('g2')).toBeNull();
     });
 
     it('a reader cannot install a snapshot older than a write reported meanwhile', async () => {
       // reader read the store through seq 4; a writer stored seq 5 and reported it before the reader filled
-      expect(await coordination.tailAppend('r', 5, 'e', options)).toBeNull();
+      expect(await coordination.tailAppend('r', 5, ['e'], options)).toBeNull();
       await coordination.tailFill('r', 4, ['c', 'd'], options);
       expect(await coordination.tailRead('r')).toBeNull();
       // a reader that saw seq 5 may
@@ -117,7 +131,7 @@ describe.each(kinds)('coordination port (%s)', (kind, make) => {
       expect(await coordination.tailRead('d')).toEqual({ throughSeq: 5, items: ['c', 'd', 'e'] });
       await coordination.tailDrop('d');
       expect(await coordination.tailRead('d')).toBeNull();
-      expect(await coordination.tailAppend('d', 6, 'f', options)).toBeNull();
+      expect(await coordination.tailAppend('d', 6, ['f'], options)).toBeNull();
     });
   });
 

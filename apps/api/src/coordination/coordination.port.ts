@@ -58,10 +58,11 @@ export abstract class Coordination {
   abstract incrementMany(increments: ReadonlyArray<{ key: string; by: number; ttlSeconds: number }>): Promise<number[]>;
 
   /**
-   * Records that the store now holds `seq` (with `item`, or nothing the cache keeps when null).
-   * With `read`, returns the items after the append when the entry was in step, else null.
+   * Records that the store now holds the consecutive seqs `firstSeq`, `firstSeq + 1`, … one per
+   * entry of `items` (an item, or null for a message the cache does not keep). With `read`,
+   * returns the items after the append when the entry was in step, else null.
    */
-  abstract tailAppend(key: string, seq: number, item: string | null, options: TailCacheOptions & { read?: boolean }): Promise<string[] | null>;
+  abstract tailAppend(key: string, firstSeq: number, items: ReadonlyArray<string | null>, options: TailCacheOptions & { read?: boolean }): Promise<string[] | null>;
   /** The items (oldest first) and the seq they are current through, when the entry is in step; null on a miss. */
   abstract tailRead(key: string): Promise<TailSnapshot | null>;
   /**

@@ -72,8 +72,8 @@ export class InProcessCoordination extends Coordination {
     return Promise.all(increments.map((i) => this.increment(i.key, i.by, i.ttlSeconds)));
   }
 
-  async tailAppend(key: string, seq: number, item: string | null, options: TailCacheOptions & { read?: boolean }): Promise<string[] | null> {
-    return this.tails.append(key, seq, item, options);
+  async tailAppend(key: string, firstSeq: number, items: ReadonlyArray<string | null>, options: TailCacheOptions & { read?: boolean }): Promise<string[] | null> {
+    return this.tails.append(key, firstSeq, items, options);
   }
 
   async tailRead(key: string): Promise<TailSnapshot | null> {

@@ -138,8 +138,8 @@ export class RedisCoordination extends Coordination {
     return values.map(Number);
   }
 
-  async tailAppend(key: string, seq: number, item: string | null, options: TailCacheOptions & { read?: boolean }): Promise<string[] | null> {
-    const args = [String(seq), item ?? '', String(options.maxItems), String(options.ttlSeconds * 1000), options.read ? '1' : '0'];
+  async tailAppend(key: string, firstSeq: number, items: ReadonlyArray<string | null>, options: TailCacheOptions & { read?: boolean }): Promise<string[] | null> {
+    const args = [String(firstSeq), String(options.maxItems), String(options.ttlSeconds * 1000), options.read ? '1' : '0', ...items.map((item) => item ?? '')];
     return (await this.script(TAIL_APPEND, { keys: this.tailKeys(key), arguments: args })) as string[] | null;
   }
 

@@ -16,19 +16,18 @@ export class MemoryTailCache {
     this.entries = new BoundedMap(maxEntries);
   }
 
-  append(key: string, seq: number, item: string | null, options: TailCacheOptions & { read?: boolean }): string[] | null {
+  append(key: string, firstSeq: number, items: ReadonlyArray<string | null>, options: TailCacheOptions & { read?: boolean }): string[] | null {
     const entry = this.entries.get(key);
     const ttlMs = options.ttlSeconds * 1000;
-    if (entry && !entry.dirty && entry.seq === seq - 1) {
-      if (item !== null) {
-        entry.items.push(item);
-        if (entry.items.length > options.maxItems) entry.items.splice(0, entry.items.length - options.maxItems);
-      }
-      entry.seq = seq;
+    const lastSeq = firstSeq + items.length - 1;
+    if (entry && !entry.dirty && entry.seq === firstSeq - 1) {
+      for (const item of items) if (item !== null) entry.items.push(item);
+      if (entry.items.length > options.maxItems) entry.items.splice(0, entry.items.length - options.maxItems);
+      entry.seq = lastSeq;
       this.entries.set(key, entry, ttlMs);
       return options.read ? [...entry.items] : [];
     }
-    this.entries.set(key, { seq: Math.max(seq, entry?.seq ?? 0), dirty: true, items: [] }, ttlMs);
+    this.entries.set(key, { seq: Math.max(lastSeq, entry?.seq ?? 0), dirty: true, items: [] }, ttlMs);
     return null;
   }
 

@@ -38,11 +38,12 @@ export class WindowCache {
 
   /** After `row` is stored. With `read`, the window after it when the cache was in step. */
   async recordStored(row: MessageRow, read = false): Promise<WindowRow[] | null> {
-    // Sent first and in the same tick: a session's reports reach the cache in seq order.
+    // Its session's held-back reports that lead up to it (the turn's question) ride in the
+    // same report; the others are sent first and in the same tick, so a session's reports
+    // reach the cache in seq order.
+    const leading = this.takeDeferredLeadingUpTo(row);
     this.flushDeferred();
-    // Failed answers never enter a window (loadNewest skips them too), but their seq still counts.
-    const item = row.status === 'error' ? null : JSON.stringify(toWindowRow(row));
-    return this.attempt(async () => parse(await this.coordination.tailAppend(keyOf(row.session_id), row.seq, item, { ...this.options, read })));
+    return this.report([...leading, row], read);
   }
 
   /**
@@ -57,7 +58,27 @@ export class WindowCache {
   /** Sends the held-back reports now (a turn ending: before its lock is released). */
   flushDeferred(): void {
     if (this.deferred.length === 0) return;
-    for (const row of this.deferred.splice(0)) void this.recordStored(row);
+    for (const row of this.deferred.splice(0)) void this.report([row], false);
+  }
+
+  /** Held-back reports of `row`'s session with the seqs just before it, without a gap, oldest first. */
+  private takeDeferredLeadingUpTo(row: MessageRow): MessageRow[] {
+    const leading: MessageRow[] = [];
+    for (let index = this.deferred.length - 1; index >= 0; index--) {
+      const held = this.deferred[index]!;
+      if (held.session_id !== row.session_id) continue;
+      if (held.seq !== row.seq - leading.length - 1) break;
+      leading.unshift(held);
+      this.deferred.splice(index, 1);
+    }
+    return leading;
+  }
+
+  /** Rows of one session with consecutive seqs, in one report. */
+  private report(rows: MessageRow[], read: boolean): Promise<WindowRow[] | null> {
+    // Failed answers never enter a window (loadNewest skips them too), but their seq still counts.
+    const items = rows.map((row) => (row.status === 'error' ? null : JSON.stringify(toWindowRow(row))));
+    return this.attempt(async () => parse(await this.coordination.tailAppend(keyOf(rows[0]!.session_id), rows[0]!.seq, items, { ...this.options, read })));
   }
 
   async read(sessionId: string): Promise<CachedWindow | null> {
