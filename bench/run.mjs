@@ -29,8 +29,8 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SERVERS = ['postgres', 'redis-server'];
 
 const plan = quick
-  ? { steadySeconds: 3, warmupSeconds: 1, seconds: 3, sockets: 5000, historyTurns: 60, historyWarmup: 5, liveEvents: 100, liveLoadSeconds: 3, tripTurns: 50 }
-  : { steadySeconds: 15, warmupSeconds: 2, seconds: 8, sockets: 5000, historyTurns: 200, historyWarmup: 20, liveEvents: 300, liveLoadSeconds: 6, tripTurns: 100 };
+  ? { steadySeconds: 3, warmupSeconds: 1, seconds: 3, rounds: 2, roundSeconds: 2, sockets: 5000, historyTurns: 60, historyWarmup: 5, liveEvents: 100, liveLoadSeconds: 3, tripTurns: 50 }
+  : { steadySeconds: 15, warmupSeconds: 2, seconds: 8, rounds: 4, roundSeconds: 4, sockets: 5000, historyTurns: 200, historyWarmup: 20, liveEvents: 300, liveLoadSeconds: 6, tripTurns: 100 };
 
 const started = Date.now();
 const log = (line) => console.log(line);
@@ -97,7 +97,7 @@ async function main() {
   // The profile is summarised over the load phases only: start-up and the socket probe are not a turn's cost.
   const loadWindow = { from: profileClockMicros(), to: Infinity };
   const concurrencies = [1, 50];
-  results.rest = await restPhase(targets, { concurrencies, steadySeconds: plan.steadySeconds, warmupSeconds: plan.warmupSeconds, seconds: plan.seconds, log });
+  results.rest = await restPhase(targets, { concurrencies, steadySeconds: plan.steadySeconds, rounds: plan.rounds, roundSeconds: plan.roundSeconds, warmupSeconds: plan.warmupSeconds, seconds: plan.seconds, log });
   mark('streamed turns');
   results.stream = await streamPhase(targets, { concurrencies, warmupSeconds: plan.warmupSeconds, seconds: plan.seconds, log });
   loadWindow.to = profileClockMicros();

@@ -37,15 +37,41 @@ export async function restLoad({ url, body, headers, headersFor, connections, se
     instance.once('error', reject);
   });
   const elapsed = (performance.now() - started) / 1000;
+  const errors = result.errors + result.timeouts;
+  return { ...restResult(connections, elapsed, samples, non2xx, errors), samples };
+}
+
+function restResult(connections, elapsed, samples, non2xx, errors) {
   return {
     connections,
     seconds: Math.round(elapsed * 100) / 100,
     ok: samples.length,
     non2xx,
-    errors: result.errors + result.timeouts,
+    errors,
     perSecond: Math.round(samples.length / elapsed),
     latency: summarize(samples),
   };
+}
+
+/**
+ * Rounds of one target as one result: turns/s over their summed time, percentiles over all
+ * their samples, CPU per turn weighted by each round's turns; each round's turns/s kept.
+ */
+export function mergeRounds(rounds) {
+  const samples = rounds.flatMap((r) => r.samples);
+  const sum = (pick) => rounds.reduce((total, r) => total + pick(r), 0);
+  const merged = restResult(rounds[0].connections, sum((r) => r.seconds), samples, sum((r) => r.non2xx), sum((r) => r.errors));
+  const turns = sum((r) => r.ok + r.non2xx);
+  if (rounds.every((r) => r.cpuMsPerTurn)) {
+    merged.cpuMsPerTurn = Object.fromEntries(
+      Object.keys(rounds[0].cpuMsPerTurn).map((key) => [
+        key,
+        rounds[0].cpuMsPerTurn[key] === null ? null : Math.round((1000 * sum((r) => r.cpuMsPerTurn[key] * (r.ok + r.non2xx))) / turns) / 1000,
+      ]),
+    );
+  }
+  merged.rounds = rounds.map((r) => r.perSecond);
+  return merged;
 }
 
 /**

@@ -1,7 +1,8 @@
 // Side-by-side load phases: REST turns at 1 and 50 connections, and streamed turns
 // (SSE for the upstream, the floor and the peer; socket.io /chat for Threadline).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { chatSocketClient, sseClient } from './clients.mjs';
-import { pool, restLoad, streamLoad } from './load.mjs';
+import { mergeRounds, pool, restLoad, streamLoad } from './load.mjs';
 import { processTicks, trackCommands } from './machine.mjs';
 
 export const TURN_TEXT = 'hello from the bench, please echo this line';
@@ -79,27 +80,70 @@ async function cpuPerTurn(targetPid, upstreamPid) {
  * Each target first runs `steadySeconds` at the highest concurrency, not counted: a gateway
  * is judged as it runs once it has been up for a while, with its hot code optimised. After
  * only the short warm-up, V8's optimising compiler was still a third of Threadline's CPU
- * (perf, bench/README.md). Then per concurrency a short warm-up and the measurement.
+ * (perf, bench/README.md). Then its lower concurrencies, each a short warm-up and the
+ * measurement. The highest concurrency, where the targets are compared, is measured last in
+ * `rounds` rounds with the targets taking turns, so that the host's drift (tens of percent
+ * within minutes here) falls on every target alike instead of on whichever ran in a slow minute.
  */
-export async function restPhase(targets, { concurrencies, steadySeconds, warmupSeconds, seconds, log }) {
+export async function restPhase(targets, { concurrencies, steadySeconds, warmupSeconds, seconds, rounds, roundSeconds, log }) {
   const upstreamPid = targets.find((t) => t.id === 'upstream').pid;
+  const top = Math.max(...concurrencies);
+  const optionsFor = (target, connections) => ({ url: target.url, body: target.body, headers: target.headers, headersFor: target.headersFor?.(`rest-c${connections}`), connections });
+  const measure = async (target, connections, measureSeconds) => {
+    const options = optionsFor(target, connections);
+    await restLoad({ ...options, seconds: warmupSeconds });
+    const cpu = await cpuPerTurn(target.pid, upstreamPid);
+    const result = await restLoad({ ...options, seconds: measureSeconds });
+    result.cpuMsPerTurn = await cpu(result.ok + result.non2xx);
+    await settle(target.pid);
+    return result;
+  };
+  const report = (target, result) => {
+    const perRound = result.rounds ? ` (rounds ${result.rounds.join(' / ')})` : '';
+    log(`  REST ${target.label.padEnd(30)} c=${String(result.connections).padEnd(3)} ${result.perSecond} turns/s${perRound}, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms${result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''}`);
+  };
   const out = {};
   for (const target of targets) {
     out[target.id] = {};
-    const connections = Math.max(...concurrencies);
-    await restLoad({ url: target.url, body: target.body, headers: target.headers, headersFor: target.headersFor?.(`rest-c${connections}`), connections, seconds: steadySeconds });
-    for (const connections of concurrencies) {
-      const tag = `rest-c${connections}`;
-      const options = { url: target.url, body: target.body, headers: target.headers, headersFor: target.headersFor?.(tag), connections };
-      await restLoad({ ...options, seconds: warmupSeconds });
-      const cpu = await cpuPerTurn(target.pid, upstreamPid);
-      const result = await restLoad({ ...options, seconds });
-      result.cpuMsPerTurn = await cpu(result.ok + result.non2xx);
+    await restLoad({ ...optionsFor(target, top), seconds: steadySeconds });
+    for (const connections of concurrencies.filter((c) => c !== top)) {
+      const result = withoutSamples(await measure(target, connections, seconds));
       out[target.id][`c${connections}`] = result;
-      log(`  REST ${target.label.padEnd(30)} c=${String(connections).padEnd(3)} ${result.perSecond} turns/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms${result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''}`);
+      report(target, result);
     }
   }
+  const measured = Object.fromEntries(targets.map((target) => [target.id, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const target of targets) measured[target.id].push(await measure(target, top, roundSeconds));
+  }
+  for (const target of targets) {
+    const result = withoutSamples(mergeRounds(measured[target.id]));
+    out[target.id][`c${top}`] = result;
+    report(target, result);
+  }
   return out;
+}
+
+/**
+ * Waits (at most 5 s) until the process is idle: a gateway that queued turns (embedded PGlite
+ * at 50 connections) still runs them after its clients stop, on the cores the next target's
+ * measurement would use.
+ */
+async function settle(pid) {
+  const deadline = Date.now() + 5000;
+  let before = await processTicks(pid);
+  while (Date.now() < deadline) {
+    await sleep(200);
+    const now = await processTicks(pid);
+    if (now - before <= 1) return;
+    before = now;
+  }
+}
+
+/** Raw samples are for merging rounds; results.json keeps the summary. */
+function withoutSamples(result) {
+  delete result.samples;
+  return result;
 }
 
 export async function streamPhase(targets, { concurrencies, warmupSeconds, seconds, log }) {
