@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Channel, SessionStatus } from '@threadline/contracts';
 import { newId } from '@api/common/ids.js';
-import { Database } from '@api/storage/database.js';
+import { Database, STATEMENTS_PER_WRITE_LANE } from '@api/storage/database.js';
 import { WriteBatcher } from '@api/common/write-batcher.js';
 import { appendMessagesParams, appendMessagesSql, type AppendRequest, type AppendResultRow } from './append-messages.sql.js';
 import type { EndedBy, MessageRow, NewMessage, SessionRow } from './session.types.js';
@@ -102,8 +102,8 @@ export class SessionRepository {
       // Two per lane, not one: one statement would batch a little better (+7% turns/s at
       // 50 connections, bench/README.md), but a single append held up by a row lock (a
       // staff purge of that conversation, say) would then hold up every conversation's.
-      // PGlite is one connection anyway. Database's WRITE_LANE_CONNECTIONS holds both lanes.
-      maxInFlight: this.db.kind === 'postgres' ? 2 : 1,
+      // PGlite is one connection anyway.
+      maxInFlight: this.db.kind === 'postgres' ? STATEMENTS_PER_WRITE_LANE : 1,
       maxBatch: 32,
       keyOf: (request) => request.sessionId,
       run: async (requests) => {

@@ -13,8 +13,10 @@ export interface PgPool {
 /** Distinct statements prepared per connection; past this, statements run unnamed. */
 const MAX_PREPARED = 256;
 
-/** Connections of the write lanes (SessionRepository's appends): two lanes, two statements in flight each. */
-export const WRITE_LANE_CONNECTIONS = 4;
+/** Statements one write lane (SessionRepository's appends, durable or not) keeps in flight on Postgres. */
+export const STATEMENTS_PER_WRITE_LANE = 2;
+/** Connections of the write lanes: both lanes' statements in flight at once. */
+export const WRITE_LANE_CONNECTIONS = 2 * STATEMENTS_PER_WRITE_LANE;
 
 /**
  * Raw SQL for the hot paths (turns, window loads) where a hand-written statement beats
@@ -48,7 +50,7 @@ export class Database implements Queryable {
    * their own, set to always use the generic plan: their plan is the same whatever the
    * parameters, and Postgres would otherwise plan each of them afresh five times per
    * connection and batch size, and again after every ANALYZE of the growing tables
-   * (12–20% of Postgres' CPU per turn at 50 connections, bench/README.md).
+   * (11% of its CPU at 50 connections; a quarter less per turn without, bench/README.md).
    */
   async queryOnWriteLane<T = Record<string, unknown>>(sql: string, params: unknown[]): Promise<{ rows: T[]; rowCount: number }> {
     return this.writeLanePool ? this.poolQuery(this.writeLanePool, sql, params) : this.query<T>(sql, params);
