@@ -142,6 +142,10 @@ export function detailLines(results) {
       `Store floor (the round trips a turn must make, on raw drivers): +${fmtMs(over(floor))} at c=1 and ${fmtNum(floor.c50.perSecond)} turns/s at c=50 (×${(floor.c50.perSecond / peer.c50.perSecond).toFixed(2)} the peer); Threadline, Postgres + Redis, adds +${fmtMs(minus(over(tl), over(floor)))} at c=1 over it and serves ×${(tl.c50.perSecond / floor.c50.perSecond).toFixed(2)} of its turns/s.`,
     );
   }
+  if (peer?.c50?.rounds && tl?.c50?.rounds) {
+    const rounds = (r) => r.c50.rounds.map((x) => fmtNum(x)).join(' / ');
+    lines.push(`REST at c=50 in ${tl.c50.rounds.length} rounds, the targets taking turns; turns/s per round: the peer ${rounds(peer)}${floor?.c50?.rounds ? `, the store floor ${rounds(floor)}` : ''}, Threadline (Postgres + Redis) ${rounds(tl)}.`);
+  }
   if (roundTrips) lines.push(`Round trips per REST turn: ${roundTrips.pgTransactionsPerTurn} Postgres transactions, ${roundTrips.redisCommandsPerTurn} Redis commands (${Object.entries(roundTrips.redisCommands).map(([k, v]) => `${k} ${v}`).join(', ')}); the api process made ${roundTrips.writeSyscallsPerTurn} write and ${roundTrips.readSyscallsPerTurn} read syscalls per turn.`);
   return lines;
 }
