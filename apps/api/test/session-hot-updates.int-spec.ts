@@ -1,6 +1,6 @@
 import { ManualClock } from '../src/common/clock.js';
 import { SessionsService } from '../src/sessions/sessions.service.js';
-import { Database } from '../src/storage/database.js';
+import { Database, WRITE_LANE_CONNECTIONS } from '../src/storage/database.js';
 import { backends } from './backends.js';
 import { openWebSession, useGateway } from './harness.js';
 
@@ -11,11 +11,18 @@ describe.each(backends())('session activity in steps, HOT updates (%s)', (backen
     suite.gateway.request('POST', `/api/sessions/${sessionId}/messages`, { headers: auth, body: { message } });
   const stored = async (webSessionId: string) => (await suite.gateway.app.get(SessionsService).findActive('web', webSessionId))!;
 
-  /** Row updates of `sessions` so far, and how many of them were HOT (Postgres publishes them lazily: polled until they settle). */
+  /**
+   * Row updates of `sessions` so far, and how many of them were HOT. Postgres publishes a
+   * backend's counts lazily (up to 10 s later when it flushed within the last second), so
+   * every backend that may have written is asked to flush now (the appends run on the write
+   * lanes' connections, held at once here so each one is asked), and the counts are polled
+   * until they settle.
+   */
   const updateCounts = async () => {
     const db = suite.gateway.app.get(Database);
     let last = '';
     for (let i = 0; i < 40; i++) {
+      await Promise.all(Array.from({ length: WRITE_LANE_CONNECTIONS }, () => db.queryOnWriteLane(`SELECT pg_stat_force_next_flush(), pg_sleep(0.05)`, [])));
       await db.query(`SELECT pg_stat_force_next_flush()`);
       const { rows } = await db.query<{ upd: string; hot: string }>(`SELECT n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'sessions'`);
       const now = `${rows[0]!.upd}/${rows[0]!.hot}`;
