@@ -12,7 +12,8 @@ import { onCleanup, startNode } from './procs.mjs';
 const ROOT = resolve(import.meta.dirname, '../..');
 const HERE = import.meta.dirname;
 
-export const PRODUCTION_NODE_ARGS = ['--max-semi-space-size=64'];
+/** The V8 flags of `npm start` (scripts/start.mjs) and the Dockerfile's CMD. */
+export const PRODUCTION_NODE_ARGS = ['--enable-source-maps', '--max-semi-space-size=64'];
 export const MASTER_KEY = `bench-master-${randomBytes(12).toString('hex')}`;
 
 export function freePort() {
@@ -108,7 +109,6 @@ export async function startThreadline(name, upstreamBase, store, { nodeArgs = []
   // BENCH_API_ENTRY: another build's main.js (an A/B against an older commit built in a worktree).
   const proc = await startNode(name, [process.env.BENCH_API_ENTRY || join(ROOT, 'apps/api/dist/main.js')], {
     env,
-    // The V8 flags of `npm start` and the Dockerfile's CMD.
     nodeArgs: [...PRODUCTION_NODE_ARGS, ...nodeArgs],
     readyLine: false,
     waitReady: healthy(`${url}/api/health`),
