@@ -8,6 +8,9 @@ import { processTicks, trackCommands } from './machine.mjs';
 export const TURN_TEXT = 'hello from the bench, please echo this line';
 const MODEL = 'gpt-4.1-nano';
 
+/** Targets that keep a thread per end user get one per connection: turns of one thread run one at a time by design. */
+const userPerConnection = (tag) => (i) => ({ 'x-user-id': `${tag}-${i}` });
+
 /** What each target is asked, over REST: one chat turn. */
 export function restTargets({ upstream, passThrough, peer, storeFloor, threadlines }) {
   const completion = (stream) => ({ model: MODEL, messages: [{ role: 'user', content: TURN_TEXT }], ...(stream ? { stream: true } : {}) });
@@ -32,7 +35,7 @@ export function restTargets({ upstream, passThrough, peer, storeFloor, threadlin
       kind: 'floor',
       url: `${storeFloor.url}/turn`,
       headers: { 'content-type': 'application/json' },
-      headersFor: (tag) => (i) => ({ 'x-user-id': `${tag}-${i}` }),
+      headersFor: userPerConnection,
       body: JSON.stringify({ message: TURN_TEXT }),
       // REST only: it exists to price the store's round trips, which streaming does not change.
       stream: null,
@@ -44,8 +47,7 @@ export function restTargets({ upstream, passThrough, peer, storeFloor, threadlin
       kind: 'threadline',
       url: `${tl.url}/api/chat`,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tl.apiKey}` },
-      // One end user (so one persisted thread) per connection: turns of one thread run one at a time by design.
-      headersFor: (tag) => (i) => ({ 'x-user-id': `${tag}-${i}` }),
+      headersFor: userPerConnection,
       body: JSON.stringify({ message: TURN_TEXT }),
       stream: () => chatSocketClient(tl.url, TURN_TEXT),
     })),

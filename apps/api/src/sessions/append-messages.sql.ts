@@ -123,7 +123,7 @@ export function appendMessagesParams(requests: AppendRequest[], durable: boolean
   const params: unknown[] = [durable];
   for (const { sessionId, message, now, idleExpiresAt, activityStepMs, evenIfEnded, fence } of requests) {
     // Tool calls are the model's too; jsonb refuses the same characters text does.
-    const toolCalls = message.toolCalls ? JSON.stringify(message.toolCalls, (_key, value: unknown) => (typeof value === 'string' ? storableText(value) : value)) : null;
+    const toolCalls = message.toolCalls?.map((call) => ({ id: storableText(call.id), name: storableText(call.name), arguments: storableText(call.arguments) })) ?? null;
     const row: Omit<MessageRow, 'seq'> = {
       id: newId(),
       session_id: sessionId,
@@ -131,7 +131,7 @@ export function appendMessagesParams(requests: AppendRequest[], durable: boolean
       content: storableText(message.content),
       status: message.status ?? 'complete',
       participant: message.participant ?? null,
-      tool_calls: toolCalls === null ? null : (JSON.parse(toolCalls) as MessageRow['tool_calls']),
+      tool_calls: toolCalls,
       tool_call_id: message.toolCallId ?? null,
       model: message.model ?? null,
       token_count: message.tokenCount,
@@ -153,7 +153,7 @@ export function appendMessagesParams(requests: AppendRequest[], durable: boolean
       row.participant,
       row.content,
       row.status,
-      toolCalls,
+      toolCalls === null ? null : JSON.stringify(toolCalls),
       row.tool_call_id,
       row.prompt_tokens,
       row.completion_tokens,
