@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PRODUCTION_NODE_FLAGS } from '../../scripts/production-node-flags.mjs';
 import { requestJson } from './clients.mjs';
 import { onCleanup, startNode } from './procs.mjs';
 
@@ -13,7 +14,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const HERE = import.meta.dirname;
 
 /** The V8 flags of `npm start` (scripts/start.mjs) and the Dockerfile's CMD. */
-export const PRODUCTION_NODE_ARGS = ['--enable-source-maps', '--max-semi-space-size=64'];
+export const PRODUCTION_NODE_ARGS = PRODUCTION_NODE_FLAGS;
 export const MASTER_KEY = `bench-master-${randomBytes(12).toString('hex')}`;
 
 export function freePort() {

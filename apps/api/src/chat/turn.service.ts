@@ -3,6 +3,7 @@ import type { ErrorPayload, MessageDto } from '@threadline/contracts';
 import { ApiError } from '@api/common/api-error.js';
 import { newId } from '@api/common/ids.js';
 import { tagSession } from '@api/common/request-context.js';
+import { copyWith } from '@api/common/copy-with.js';
 import { AppConfig } from '@api/config/app-config.js';
 import { Coordination, LockTimeoutError } from '@api/coordination/coordination.port.js';
 import { ChatModel, type ChatModelMessage, type UpstreamError } from '@api/llm/chat-model.port.js';
@@ -134,7 +135,7 @@ export class TurnService {
       this.recorder
         .predictWindow(input, peeked)
         .then((predicted) => {
-          if (predicted) early.start(predicted, (signal, sendAfter) => this.answer(predicted.session, turnId, { ...input, signal }, { fence, window: predicted.rows, sendAfter }));
+          if (predicted) early.start(predicted, (signal, sendAfter) => this.answer(predicted.session, turnId, copyWith(input, { signal }), { fence, window: predicted.rows, sendAfter }));
         })
         // Only a shortcut: without a prediction the turn answers the ordinary way.
         .catch(() => undefined);
@@ -192,7 +193,7 @@ export class TurnService {
         firstSeq,
         upstream,
         costMicros,
-        usage: { ...total, totalTokens: total.promptTokens + total.completionTokens },
+        usage: copyWith(total, { totalTokens: total.promptTokens + total.completionTokens }),
         error: outcome.error ? toErrorPayload(outcome.error, outcome.text.length > 0) : null,
         finishReason: outcome.finishReason,
         upstreamError: outcome.error,
@@ -221,7 +222,7 @@ export class TurnService {
 
   /** The upstream's usage is the record; without it, a local estimate marked as such. */
   private usageOf(outcome: RoundOutcome, messages: ChatModelMessage[]) {
-    if (outcome.usage) return { ...outcome.usage, estimated: false };
+    if (outcome.usage) return copyWith(outcome.usage, { estimated: false });
     if (outcome.error && !outcome.text) return { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: true };
     const promptTokens = messages.reduce((n, m) => n + estimateMessageTokens(typeof m.content === 'string' ? m.content : ''), 0);
     return { promptTokens, completionTokens: estimateTextTokens(outcome.text), cachedTokens: 0, estimated: true };

@@ -112,7 +112,8 @@ export class SessionRepository {
         const byId = new Map(rows.map((row) => [row.id, row]));
         return stored.map((message) => {
           const result = byId.get(message.id);
-          return result ? { ...message, ...result } : null;
+          // Onto the row this call built rather than a spread into a new one: see copyWith.
+          return result ? Object.assign(message, result) : null;
         });
       },
     });

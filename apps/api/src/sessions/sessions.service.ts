@@ -87,7 +87,7 @@ export class SessionsService {
     const cached = await peek.window;
     if (!cached) return null;
     const seq = cached.throughSeq + 1;
-    const rows = this.windows.after(cached, { ...message, seq, tool_calls: null, tool_call_id: null, status: 'complete' });
+    const rows = this.windows.after(cached, { role: message.role, content: message.content, token_count: message.token_count, seq, tool_calls: null, tool_call_id: null, status: 'complete' });
     const { summary, summary_through_seq } = peek.session;
     return rows && { session: peek.session, seq, rows, summary: { summary, summary_through_seq } };
   }

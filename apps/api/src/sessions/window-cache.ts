@@ -26,6 +26,8 @@ const TTL_SECONDS = 3600;
 export class WindowCache {
   private readonly logger = new Logger('window-cache');
   private readonly options: TailCacheOptions;
+  /** Built once: a report is sent on every stored message (see copyWith). */
+  private readonly reportOptions: Record<'read' | 'blind', TailCacheOptions & { read: boolean }>;
   /** Reports held back to share a later round trip (deferStored), oldest first. */
   private readonly deferred: MessageRow[] = [];
 
@@ -34,6 +36,7 @@ export class WindowCache {
     config: AppConfig,
   ) {
     this.options = { maxItems: config.env.CONTEXT_MAX_MESSAGES, ttlSeconds: TTL_SECONDS };
+    this.reportOptions = { read: { ...this.options, read: true }, blind: { ...this.options, read: false } };
   }
 
   /** After `row` is stored. With `read`, the window after it when the cache was in step. */
@@ -78,7 +81,7 @@ export class WindowCache {
   private report(rows: MessageRow[], read: boolean): Promise<WindowRow[] | null> {
     // Failed answers never enter a window (loadNewest skips them too), but their seq still counts.
     const items = rows.map((row) => (row.status === 'error' ? null : JSON.stringify(toWindowRow(row))));
-    return this.attempt(async () => parse(await this.coordination.tailAppend(keyOf(rows[0]!.session_id), rows[0]!.seq, items, { ...this.options, read })));
+    return this.attempt(async () => parse(await this.coordination.tailAppend(keyOf(rows[0]!.session_id), rows[0]!.seq, items, this.reportOptions[read ? 'read' : 'blind'])));
   }
 
   async read(sessionId: string): Promise<CachedWindow | null> {

@@ -1,4 +1,5 @@
 import type { ToolCall, Usage } from '@threadline/contracts';
+import { copyWith } from '@api/common/copy-with.js';
 
 /** The pieces of one Chat Completions answer that every chunk repeats. */
 export interface CompletionHead {
@@ -92,7 +93,7 @@ export class ChunkWriter {
   }
 
   usage(usage: CompletionUsage): void {
-    if (this.includeUsage) this.send({ ...this.base(), choices: [], usage });
+    if (this.includeUsage) this.send(copyWith(this.base(), { choices: [], usage }));
   }
 
   private choice(delta: Record<string, unknown>, finishReason: string | null): void {

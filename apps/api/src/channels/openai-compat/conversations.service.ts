@@ -15,6 +15,7 @@ import { identityOf, prefixedId, threadKey, type OpenAICaller } from './openai-a
 import { OpenAICompatRepository, type ConversationRow } from './openai-compat.repository.js';
 import { invalidRequest, notFound } from './openai-errors.js';
 import { messageOf, type InputItem, type ListItemsQuery } from './responses.schema.js';
+import { copyWith } from '@api/common/copy-with.js';
 
 export interface ItemList {
   object: 'list';
@@ -131,7 +132,7 @@ export class ConversationsService {
       const { session } = await this.sessions.getOrCreate(identity);
       const stored: MessageRow[] = [];
       for (const message of messages) {
-        const appended = await this.sessions.append(session, { ...message, tokenCount: estimateMessageTokens(message.content), apiKeyId: caller.apiKeyId }, { fence: lock.fence });
+        const appended = await this.sessions.append(session, copyWith(message, { tokenCount: estimateMessageTokens(message.content), apiKeyId: caller.apiKeyId }), { fence: lock.fence });
         if (!appended) throw new ApiError('conflict', 'the conversation changed while the items were being saved; please send them again');
         stored.push(appended.row);
         this.events.emit('message', session, toMessageDto(appended.row));

@@ -12,6 +12,7 @@ import { BudgetService } from '@api/usage/budget.service.js';
 import { PriceBook, costOf } from '@api/usage/price-book.js';
 import { estimateMessageTokens, estimateTextTokens } from '@api/usage/token-counter.js';
 import { usageAggregateCtes } from '@api/usage/usage-aggregates.sql.js';
+import { copyWith } from '@api/common/copy-with.js';
 
 export interface DirectCall {
   /** who pays: the API key, and the end user when the request named one */
@@ -96,7 +97,7 @@ export class DirectCompletionService {
 /** The upstream's usage is the record; without it, a local estimate marked as such. */
 function usageOf(outcome: RoundOutcome, messages: ChatModelMessage[]): Usage {
   const counted = outcome.usage
-    ? { ...outcome.usage, estimated: false }
+    ? copyWith(outcome.usage, { estimated: false })
     : outcome.error && !outcome.text
       ? { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: true }
       : {
@@ -105,5 +106,5 @@ function usageOf(outcome: RoundOutcome, messages: ChatModelMessage[]): Usage {
           cachedTokens: 0,
           estimated: true,
         };
-  return { ...counted, totalTokens: counted.promptTokens + counted.completionTokens };
+  return copyWith(counted, { totalTokens: counted.promptTokens + counted.completionTokens });
 }
