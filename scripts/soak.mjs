@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setInterval, clearInterval } from 'node:timers';
 import { parseArgs } from 'node:util';
+import { PRODUCTION_NODE_FLAGS } from './production-node-flags.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -106,7 +107,8 @@ async function main() {
       WIDGET_RATE_PER_MINUTE_PER_ADDRESS: '0',
       WIDGET_ALLOWED_ORIGINS: '*',
     },
-    { entry: join(ROOT, 'apps/api/dist/main.js'), nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`], readyTimeoutMs: 120_000 },
+    // As production runs it: memory is judged with the flags that shape the heap.
+    { entry: join(ROOT, 'apps/api/dist/main.js'), nodeArgs: [...PRODUCTION_NODE_FLAGS, `--inspect=127.0.0.1:${inspectPort}`], readyTimeoutMs: 120_000 },
   );
   cleanups.push(() => api.stop());
   const inspector = await inspectProcess(inspectPort);

@@ -13,8 +13,6 @@ import { onCleanup, startNode } from './procs.mjs';
 const ROOT = resolve(import.meta.dirname, '../..');
 const HERE = import.meta.dirname;
 
-/** The V8 flags of `npm start` (scripts/start.mjs) and the Dockerfile's CMD. */
-export const PRODUCTION_NODE_ARGS = PRODUCTION_NODE_FLAGS;
 export const MASTER_KEY = `bench-master-${randomBytes(12).toString('hex')}`;
 
 export function freePort() {
@@ -110,7 +108,7 @@ export async function startThreadline(name, upstreamBase, store, { nodeArgs = []
   // BENCH_API_ENTRY: another build's main.js (an A/B against an older commit built in a worktree).
   const proc = await startNode(name, [process.env.BENCH_API_ENTRY || join(ROOT, 'apps/api/dist/main.js')], {
     env,
-    nodeArgs: [...PRODUCTION_NODE_ARGS, ...nodeArgs],
+    nodeArgs: [...PRODUCTION_NODE_FLAGS, ...nodeArgs],
     readyLine: false,
     waitReady: healthy(`${url}/api/health`),
     timeoutMs: 120_000,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 // The gateway's V8 flags are listed twice: in scripts/production-node-flags.mjs (npm start, the
-// bench) and in the Dockerfile's CMD, which cannot import it. The image must run as measured.
+// bench, the soak) and in the Dockerfile's CMD, which cannot import it. The image must run as measured.
 const read = (path: string) => readFileSync(resolve(process.cwd(), path), 'utf8');
 
 function listedFlags(): string[] {
@@ -18,11 +18,12 @@ function imageFlags(): string[] {
 }
 
 describe('the V8 flags the gateway runs with', () => {
-  it('are the same in npm start, the bench and the image', () => {
+  it('are the same in npm start, the bench, the soak and the image', () => {
     const flags = listedFlags();
     expect(flags).toEqual(expect.arrayContaining(['--max-semi-space-size=64', '--no-allocation-site-pretenuring']));
     expect(imageFlags()).toEqual(flags);
     expect(read('scripts/start.mjs')).toContain('...PRODUCTION_NODE_FLAGS, ');
-    expect(read('bench/lib/targets.mjs')).toContain('PRODUCTION_NODE_ARGS = PRODUCTION_NODE_FLAGS');
+    expect(read('bench/lib/targets.mjs')).toContain('...PRODUCTION_NODE_FLAGS, ');
+    expect(read('scripts/soak.mjs')).toContain('...PRODUCTION_NODE_FLAGS, ');
   });
 });
