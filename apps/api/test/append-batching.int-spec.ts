@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import type { MessageRow, NewMessage } from '../src/sessions/session.types.js';
 import { SessionRepository } from '../src/sessions/session.repository.js';
 import { SessionsService } from '../src/sessions/sessions.service.js';
-import { Database, isUniqueViolation } from '../src/storage/database.js';
+import { Database, WRITE_LANE_CONNECTIONS, isUniqueViolation } from '../src/storage/database.js';
 import { backends } from './backends.js';
 import { useGateway } from './harness.js';
 
@@ -169,5 +169,23 @@ describe.each(backends())('message appends under load (%s)', (backend) => {
     expect(lane.setting).toBe('force_generic_plan');
     expect(ordinary.setting).toBe('auto');
     expect(lane.pid).not.toBe(ordinary.pid);
+  });
+
+  it('stay open while the gateway is quiet, with two of the main pool; the main pool closes the rest', async () => {
+    const pidsOf = async (run: (sql: string, params: unknown[]) => Promise<{ rows: Array<{ pid: number }> }>, count: number) => {
+      // Held at once, so each one is a connection of its own.
+      const rows = await Promise.all(Array.from({ length: count }, () => run(`SELECT pg_backend_pid() AS pid, pg_sleep(0.2) WHERE $1::int = 1`, [1])));
+      return [...new Set(rows.map((result) => result.rows[0]!.pid))];
+    };
+    const lanes = await pidsOf((sql, params) => db().queryOnWriteLane(sql, params), WRITE_LANE_CONNECTIONS);
+    const main = await pidsOf((sql, params) => db().query(sql, params), 6);
+    expect(lanes).toHaveLength(WRITE_LANE_CONNECTIONS);
+    expect(main).toHaveLength(6);
+    // node-postgres closes a connection idle for 10 s unless the pool's minimum keeps it.
+    await new Promise((done) => setTimeout(done, 11_000));
+    const { rows } = await db().query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [[...lanes, ...main]]);
+    const open = new Set(rows.map((row) => row.pid));
+    expect(lanes.filter((pid) => open.has(pid))).toHaveLength(WRITE_LANE_CONNECTIONS);
+    expect(main.filter((pid) => open.has(pid))).toHaveLength(2);
   });
 });
