@@ -189,3 +189,16 @@ describe.each(backends())('message appends under load (%s)', (backend) => {
     expect(main.filter((pid) => open.has(pid))).toHaveLength(2);
   });
 });
+
+(backends().includes('real') ? describe : describe.skip)('DATABASE_POOL_SIZE on Postgres', () => {
+  const suite = useGateway('real', { env: { DATABASE_POOL_SIZE: '3' } });
+
+  it('bounds the main pool: six statements at once share three connections, and messages still have their lanes', async () => {
+    const db = suite.gateway.app.get(Database);
+    const held = await Promise.all(Array.from({ length: 6 }, () => db.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid, pg_sleep(0.2) WHERE $1::int = 1`, [1])));
+    const pids = new Set(held.map((result) => result.rows[0]!.pid));
+    expect(pids.size).toBeLessThanOrEqual(3);
+    const lane = await db.queryOnWriteLane<{ pid: number }>(`SELECT pg_backend_pid() AS pid WHERE $1::int = 1`, [1]);
+    expect(pids.has(lane.rows[0]!.pid)).toBe(false);
+  });
+});

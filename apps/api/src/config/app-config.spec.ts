@@ -12,6 +12,7 @@ describe('AppConfig', () => {
     expect(config.sessionTtl.slack.idleSeconds).toBe(86400);
     expect(config.env.ANSWER_COMMIT).toBe('async');
     expect(config.env.LLM_HTTP_CLIENT).toBe('node');
+    expect(config.env.DATABASE_POOL_SIZE).toBe(20);
   });
 
   it('reads durations per channel', () => {
@@ -24,6 +25,7 @@ describe('AppConfig', () => {
     [{ CONTEXT_MAX_MESSAGES: 'abc' }, /^Invalid configuration: CONTEXT_MAX_MESSAGES must be a whole number from 1 to 1000 \(got "abc"\)$/],
     [{ PORT: '70000' }, /PORT must be a whole number from 0 to 65535/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgres:\/\/ URL/],
+    [{ DATABASE_POOL_SIZE: '0' }, /DATABASE_POOL_SIZE must be a whole number from 1 to 1000 \(got "0"\)/],
     [{ SESSION_TTL_WEB: 'soon' }, /SESSION_TTL_WEB must be a duration such as/],
     [{ CONTEXT_SUMMARY: 'yes' }, /CONTEXT_SUMMARY must be "on" or "off"/],
     [{ ANSWER_COMMIT: 'later' }, /ANSWER_COMMIT must be "async" or "sync"/],

@@ -57,6 +57,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
     .optional(),
+  /** the main pool's connections per instance; the write lanes add WRITE_LANE_CONNECTIONS */
+  DATABASE_POOL_SIZE: int(1, 1000).default(20),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'a redis:// URL')

@@ -28,7 +28,8 @@ export async function createDatabase(config: AppConfig): Promise<Database> {
   if (config.env.DATABASE_URL) {
     // TCP keep-alive: a connection that stays idle for hours is not dropped unseen by a NAT or firewall on the way.
     const kept = { keepAlive: true };
-    const options: DataSourceOptions = { type: 'postgres', url: config.env.DATABASE_URL, poolSize: 20, extra: { ...kept, min: MAIN_POOL_KEPT_OPEN }, ...common };
+    const poolSize = config.env.DATABASE_POOL_SIZE;
+    const options: DataSourceOptions = { type: 'postgres', url: config.env.DATABASE_URL, poolSize, extra: { ...kept, min: Math.min(MAIN_POOL_KEPT_OPEN, poolSize) }, ...common };
     const dataSource = await new DataSource(options).initialize();
     const writeLanes = new pg.Pool({
       connectionString: config.env.DATABASE_URL,
