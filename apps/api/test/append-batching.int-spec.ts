@@ -157,6 +157,12 @@ describe.each(backends())('message appends under load (%s)', (backend) => {
   });
 });
 
+/** The backends that ran `count` statements held open at once, so each one needed a connection to itself if the pool had it. */
+async function pidsOf(run: (sql: string, params: unknown[]) => Promise<{ rows: Array<{ pid: number }> }>, count: number): Promise<number[]> {
+  const results = await Promise.all(Array.from({ length: count }, () => run(`SELECT pg_backend_pid() AS pid, pg_sleep(0.2) WHERE $1::int = 1`, [1])));
+  return [...new Set(results.map((result) => result.rows[0]!.pid))];
+}
+
 (backends().includes('real') ? describe : describe.skip)('the write lanes on Postgres', () => {
   const suite = useGateway('real');
   const db = () => suite.gateway.app.get(Database);
@@ -172,11 +178,6 @@ describe.each(backends())('message appends under load (%s)', (backend) => {
   });
 
   it('stay open while the gateway is quiet, with two of the main pool; the main pool closes the rest', async () => {
-    const pidsOf = async (run: (sql: string, params: unknown[]) => Promise<{ rows: Array<{ pid: number }> }>, count: number) => {
-      // Held at once, so each one is a connection of its own.
-      const rows = await Promise.all(Array.from({ length: count }, () => run(`SELECT pg_backend_pid() AS pid, pg_sleep(0.2) WHERE $1::int = 1`, [1])));
-      return [...new Set(rows.map((result) => result.rows[0]!.pid))];
-    };
     const lanes = await pidsOf((sql, params) => db().queryOnWriteLane(sql, params), WRITE_LANE_CONNECTIONS);
     const main = await pidsOf((sql, params) => db().query(sql, params), 6);
     expect(lanes).toHaveLength(WRITE_LANE_CONNECTIONS);
@@ -195,8 +196,7 @@ describe.each(backends())('message appends under load (%s)', (backend) => {
 
   it('bounds the main pool: six statements at once share three connections, and messages still have their lanes', async () => {
     const db = suite.gateway.app.get(Database);
-    const held = await Promise.all(Array.from({ length: 6 }, () => db.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid, pg_sleep(0.2) WHERE $1::int = 1`, [1])));
-    const pids = new Set(held.map((result) => result.rows[0]!.pid));
+    const pids = new Set(await pidsOf((sql, params) => db.query(sql, params), 6));
     expect(pids.size).toBeLessThanOrEqual(3);
     const lane = await db.queryOnWriteLane<{ pid: number }>(`SELECT pg_backend_pid() AS pid WHERE $1::int = 1`, [1]);
     expect(pids.has(lane.rows[0]!.pid)).toBe(false);

@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { ChatModel, UpstreamError, type ChatModelEvent, type ChatModelRequest } from '@api/llm/chat-model.port.js';
-import { runModelRound } from './model-round.js';
+import { roundUsage, runModelRound, type RoundOutcome } from './model-round.js';
 
 class ScriptedModel extends ChatModel {
   readonly model = 'scripted';
@@ -88,5 +88,25 @@ describe('runModelRound', () => {
     await new Promise((resolve) => setImmediate(resolve));
     longLived.abort();
     await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('roundUsage', () => {
+  const outcome = (fields: Partial<RoundOutcome>): RoundOutcome => ({ text: '', toolCalls: [], usage: null, finishReason: 'stop', error: null, calls: [], ...fields });
+  const messages = [{ role: 'user' as const, content: 'hello there' }];
+
+  it("takes the upstream's usage as the record", () => {
+    expect(roundUsage(outcome({ text: 'hi', usage: { promptTokens: 12, completionTokens: 3, cachedTokens: 2 } }), messages)).toEqual({ promptTokens: 12, completionTokens: 3, cachedTokens: 2, estimated: false });
+  });
+
+  it('estimates locally without it, and says so', () => {
+    const usage = roundUsage(outcome({ text: 'general kenobi' }), messages);
+    expect(usage.estimated).toBe(true);
+    expect(usage.promptTokens).toBeGreaterThan(4);
+    expect(usage.completionTokens).toBeGreaterThan(0);
+  });
+
+  it('counts nothing for a round that failed before any text', () => {
+    expect(roundUsage(outcome({ error: new UpstreamError('server', 'boom', 500) }), messages)).toEqual({ promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: true });
   });
 });

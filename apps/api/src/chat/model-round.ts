@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ToolCall } from '@threadline/contracts';
-import { ChatModel, UpstreamError, type ChatModelRequest, type UpstreamUsage } from '@api/llm/chat-model.port.js';
+import { ChatModel, UpstreamError, type ChatModelMessage, type ChatModelRequest, type UpstreamUsage } from '@api/llm/chat-model.port.js';
+import { copyWith } from '@api/common/copy-with.js';
+import { estimateMessageTokens, estimateTextTokens } from '@api/usage/token-counter.js';
 
 export interface RetryPolicy {
   maxRetries: number;
@@ -23,6 +25,17 @@ export interface RoundOutcome {
   error: UpstreamError | null;
   /** every upstream call of the round, retries included, for latency metrics */
   calls: UpstreamCallSample[];
+}
+
+/**
+ * What a round cost. The upstream's usage is the record; without it, a local estimate marked
+ * as such (nothing at all when the round failed before any text).
+ */
+export function roundUsage(outcome: RoundOutcome, messages: ChatModelMessage[]): UpstreamUsage & { estimated: boolean } {
+  if (outcome.usage) return copyWith(outcome.usage, { estimated: false });
+  if (outcome.error && !outcome.text) return { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: true };
+  const promptTokens = messages.reduce((n, m) => n + estimateMessageTokens(m.content ?? ''), 0);
+  return { promptTokens, completionTokens: estimateTextTokens(outcome.text), cachedTokens: 0, estimated: true };
 }
 
 export interface UpstreamCallSample {

@@ -6,7 +6,7 @@ import { tagSession } from '@api/common/request-context.js';
 import { copyWith } from '@api/common/copy-with.js';
 import { AppConfig } from '@api/config/app-config.js';
 import { Coordination, LockTimeoutError } from '@api/coordination/coordination.port.js';
-import { ChatModel, type ChatModelMessage, type UpstreamError } from '@api/llm/chat-model.port.js';
+import { ChatModel, type UpstreamError } from '@api/llm/chat-model.port.js';
 import { SessionEvents } from '@api/sessions/session-events.js';
 import type { PredictedWindow, WindowPeek } from '@api/sessions/sessions.service.js';
 import type { SessionRow } from '@api/sessions/session.types.js';
@@ -15,11 +15,10 @@ import { WindowService } from '@api/sessions/window.service.js';
 import { ToolRegistry } from '@api/tools/tool-registry.js';
 import { BudgetService } from '@api/usage/budget.service.js';
 import { PriceBook, costOf } from '@api/usage/price-book.js';
-import { estimateMessageTokens, estimateTextTokens } from '@api/usage/token-counter.js';
 import { CommandService, parseCommand } from './commands.js';
 import { EarlyAnswer } from './early-answer.js';
 import { InFlightRegistry } from './in-flight.registry.js';
-import { retryPolicyOf, runModelRound, type RetryPolicy, type RoundOutcome, type UpstreamCallSample } from './model-round.js';
+import { retryPolicyOf, roundUsage, runModelRound, type RetryPolicy, type UpstreamCallSample } from './model-round.js';
 import { SummaryService } from './summary.service.js';
 import { endWithoutTools } from './tool-round.js';
 import { TurnRecorder } from './turn-recorder.js';
@@ -178,7 +177,7 @@ export class TurnService {
         this.retry,
       );
       upstream.push(...outcome.calls);
-      const usage = this.usageOf(outcome, messages);
+      const usage = roundUsage(outcome, messages);
       const cost = charge.price ? costOf(charge.price, usage) : null;
       total.promptTokens += usage.promptTokens;
       total.completionTokens += usage.completionTokens;
@@ -220,13 +219,6 @@ export class TurnService {
     }
   }
 
-  /** The upstream's usage is the record; without it, a local estimate marked as such. */
-  private usageOf(outcome: RoundOutcome, messages: ChatModelMessage[]) {
-    if (outcome.usage) return copyWith(outcome.usage, { estimated: false });
-    if (outcome.error && !outcome.text) return { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: true };
-    const promptTokens = messages.reduce((n, m) => n + estimateMessageTokens(typeof m.content === 'string' ? m.content : ''), 0);
-    return { promptTokens, completionTokens: estimateTextTokens(outcome.text), cachedTokens: 0, estimated: true };
-  }
 
   private async runCommand(input: TurnInput, command: NonNullable<ReturnType<typeof parseCommand>>): Promise<TurnResult> {
     const text = await this.commands.run(command, input.identity, input.isStaff ?? false);

@@ -26,16 +26,15 @@ export async function createDatabase(config: AppConfig): Promise<Database> {
   const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, logging: false } as const;
   let database: Database;
   if (config.env.DATABASE_URL) {
-    // TCP keep-alive: a connection that stays idle for hours is not dropped unseen by a NAT or firewall on the way.
-    const kept = { keepAlive: true };
+    // TCP keep-alive on both pools: a connection idle for hours is not dropped unseen by a NAT or firewall on the way.
     const poolSize = config.env.DATABASE_POOL_SIZE;
-    const options: DataSourceOptions = { type: 'postgres', url: config.env.DATABASE_URL, poolSize, extra: { ...kept, min: Math.min(MAIN_POOL_KEPT_OPEN, poolSize) }, ...common };
+    const options: DataSourceOptions = { type: 'postgres', url: config.env.DATABASE_URL, poolSize, extra: { keepAlive: true, min: Math.min(MAIN_POOL_KEPT_OPEN, poolSize) }, ...common };
     const dataSource = await new DataSource(options).initialize();
     const writeLanes = new pg.Pool({
       connectionString: config.env.DATABASE_URL,
       max: WRITE_LANE_CONNECTIONS,
       min: WRITE_LANE_CONNECTIONS,
-      ...kept,
+      keepAlive: true,
       options: '-c plan_cache_mode=force_generic_plan',
     });
     // A connection that fails while idle reports here; the pool replaces it on next use.

@@ -3,14 +3,13 @@ import type { Usage } from '@threadline/contracts';
 import { Clock } from '@api/common/clock.js';
 import { AppConfig } from '@api/config/app-config.js';
 import { InFlightRegistry } from '@api/chat/in-flight.registry.js';
-import { retryPolicyOf, runModelRound, type RetryPolicy, type RoundOutcome, type RoundSink } from '@api/chat/model-round.js';
+import { retryPolicyOf, roundUsage, runModelRound, type RetryPolicy, type RoundOutcome, type RoundSink } from '@api/chat/model-round.js';
 import { ChatModel, type ChatModelMessage, type ToolSpec } from '@api/llm/chat-model.port.js';
 import { SessionEvents } from '@api/sessions/session-events.js';
 import type { SessionIdentity } from '@api/sessions/session.repository.js';
 import { Database } from '@api/storage/database.js';
 import { BudgetService } from '@api/usage/budget.service.js';
 import { PriceBook, costOf } from '@api/usage/price-book.js';
-import { estimateMessageTokens, estimateTextTokens } from '@api/usage/token-counter.js';
 import { usageAggregateCtes } from '@api/usage/usage-aggregates.sql.js';
 import { copyWith } from '@api/common/copy-with.js';
 
@@ -94,17 +93,7 @@ export class DirectCompletionService {
   }
 }
 
-/** The upstream's usage is the record; without it, a local estimate marked as such. */
 function usageOf(outcome: RoundOutcome, messages: ChatModelMessage[]): Usage {
-  const counted = outcome.usage
-    ? copyWith(outcome.usage, { estimated: false })
-    : outcome.error && !outcome.text
-      ? { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: true }
-      : {
-          promptTokens: messages.reduce((n, m) => n + estimateMessageTokens(m.content ?? ''), 0),
-          completionTokens: estimateTextTokens(outcome.text),
-          cachedTokens: 0,
-          estimated: true,
-        };
+  const counted = roundUsage(outcome, messages);
   return copyWith(counted, { totalTokens: counted.promptTokens + counted.completionTokens });
 }
