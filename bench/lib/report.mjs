@@ -147,6 +147,8 @@ export function detailLines(results) {
     lines.push(`REST at c=50 in ${tl.c50.rounds.length} rounds, the targets taking turns; turns/s per round: the peer ${rounds(peer)}${floor?.c50?.rounds ? `, the store floor ${rounds(floor)}` : ''}, Threadline (Postgres + Redis) ${rounds(tl)}.`);
   }
   if (roundTrips) lines.push(`Round trips per REST turn: ${roundTrips.pgTransactionsPerTurn} Postgres transactions, ${roundTrips.redisCommandsPerTurn} Redis commands (${Object.entries(roundTrips.redisCommands).map(([k, v]) => `${k} ${v}`).join(', ')}); the api process made ${roundTrips.writeSyscallsPerTurn} write and ${roundTrips.readSyscallsPerTurn} read syscalls per turn.`);
+  const first = roundTrips?.firstTurn;
+  if (first) lines.push(`A thread's first turn (a new end user, c=1): ${first.pgTransactionsPerTurn} Postgres transactions, ${first.redisCommandsPerTurn} Redis commands, p50 ${fmtMs(first.p50Ms)} against ${fmtMs(roundTrips.p50Ms)} for a later turn of a thread.`);
   return lines;
 }
 

@@ -44,23 +44,29 @@ describe.each(backends())('model call prepared during the commit (%s)', (backend
     return { release, arrived, restore: () => spy.mockRestore() };
   }
 
-  it('the call is built while the user message is stored, and reaches the upstream only after', async () => {
-    expect((await chat('first, to warm the thread')).status).toBe(200);
+  it.each([
+    ['a thread that has turns behind it', true, ['user: warming the thread', 'assistant: Echo: warming the thread', 'user: held at the store']],
+    // A thread the turn opens has no peek; its window is the question alone.
+    ["a thread's first turn", false, ['user: held at the store']],
+  ])('the call is built while the user message is stored, and reaches the upstream only after: %s', async (_label, warm, expected) => {
+    if (warm) expect((await chat('warming the thread')).status).toBe(200);
     const stream = jest.spyOn(suite.gateway.app.get(ChatModel), 'stream');
     const hold = holdNextUserAppend();
     try {
-      const reply = chat('second, held at the store');
+      const sentBefore = suite.fake.requests.length;
+      const reply = chat('held at the store');
       await hold.arrived;
       // The early answer starts one event-loop turn after the insert was sent.
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(stream).toHaveBeenCalledTimes(1);
-      expect(suite.fake.requests.filter((r) => JSON.stringify(r.body).includes('second, held'))).toHaveLength(0);
+      expect(suite.fake.requests.length - sentBefore).toBe(0);
       hold.release();
       const answered = await reply;
       expect(answered.status).toBe(200);
-      expect(answered.body.response).toContain('second, held at the store');
+      expect(answered.body.response).toContain('held at the store');
       expect(stream).toHaveBeenCalledTimes(1);
-      expect(upstreamContents(suite.fake).slice(1)).toEqual(['user: first, to warm the thread', 'assistant: Echo: first, to warm the thread', 'user: second, held at the store']);
+      expect(suite.fake.requests.length - sentBefore).toBe(1);
+      expect(upstreamContents(suite.fake).slice(1)).toEqual(expected);
     } finally {
       hold.restore();
       stream.mockRestore();
@@ -113,8 +119,12 @@ describe.each(backends())('model call prepared during the commit (%s)', (backend
     }
   });
 
-  it('a store that fails never lets the prepared call out', async () => {
-    expect((await chat('a good start')).status).toBe(200);
+  it.each([
+    ['a thread that has turns behind it', true],
+    ["a thread's first message", false],
+  ])('a store that fails never lets the prepared call out: %s', async (_label, warm) => {
+    if (warm) expect((await chat('a good start')).status).toBe(200);
+    const stream = jest.spyOn(suite.gateway.app.get(ChatModel), 'stream');
     const hold = holdNextUserAppend(async () => {
       throw new Error('the disk is full');
     });
@@ -123,14 +133,18 @@ describe.each(backends())('model call prepared during the commit (%s)', (backend
       const reply = chat('this one fails to save');
       await hold.arrived;
       await new Promise((resolve) => setTimeout(resolve, 100));
+      // The call was prepared (from the peek, or from the session the turn opened) ...
+      expect(stream).toHaveBeenCalledTimes(1);
       hold.release();
       const failed = await reply;
       expect(failed.status).toBe(500);
       expect(JSON.stringify(failed.body)).not.toContain('disk is full');
       await new Promise((resolve) => setTimeout(resolve, 100));
+      // ... and never sent.
       expect(suite.fake.requests.length - sentBefore).toBe(0);
     } finally {
       hold.restore();
+      stream.mockRestore();
     }
   });
 });

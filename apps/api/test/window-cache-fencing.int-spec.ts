@@ -56,6 +56,25 @@ describe.each(backends())('window cache and turn-lock fencing (%s)', (backend) =
     expect(upstreamContents(suite.fake).slice(1)).toEqual(['assistant: Echo: alpha', 'user: bravo', 'assistant: Echo: bravo', 'user: charlie']);
   });
 
+  it("a thread's first turn reads no window: it is the question alone, and the turn's report starts the cache", async () => {
+    const coordination = suite.gateway.app.get(Coordination);
+    const repo = suite.gateway.app.get(SessionRepository);
+    const calls = [jest.spyOn(repo, 'loadWindow'), jest.spyOn(coordination, 'tailFill'), jest.spyOn(coordination, 'tailAppend')] as const;
+    try {
+      const { sessionId, auth } = await openWebSession(suite.gateway);
+      expect((await say(sessionId, auth, 'hello there')).status).toBe(200);
+      const [loads, fills, appends] = calls;
+      expect(loads).not.toHaveBeenCalled();
+      expect(fills).not.toHaveBeenCalled();
+      expect(appends.mock.calls.map(([, seq, items, options]) => [seq, items.length, options.read ?? false])).toEqual([[1, 2, false]]);
+      const { id } = await storedSession(sessionId);
+      expect((await coordination.tailRead(`window:${id}`))!.items.map((item) => JSON.parse(item).content)).toEqual(['hello there', 'Echo: hello there']);
+      expect(upstreamContents(suite.fake).slice(1)).toEqual(['user: hello there']);
+    } finally {
+      for (const call of calls) call.mockRestore();
+    }
+  });
+
   it('a window read while an earlier turn of the thread still ran is not used: the queued turn sees that turn whole', async () => {
     const { sessionId, auth } = await openWebSession(suite.gateway);
     await say(sessionId, auth, 'one');

@@ -29,8 +29,10 @@ export class TurnRecorder {
   /**
    * `fence`: the turn lock's (see Coordination.acquireTurnLock); every write of the turn carries it.
    * `peeked`: the thread's cached window, read while the lock was asked for.
+   * `onOpened`: told, before the message is sent, when this call opened the thread's session
+   * (no peek could be taken: the thread was unknown), with a peek of its empty window.
    */
-  async storeUserMessage(input: TurnInput, fence: number, peeked: WindowPeek | null = null): Promise<StoredUserMessage> {
+  async storeUserMessage(input: TurnInput, fence: number, peeked: WindowPeek | null = null, onOpened?: (peek: WindowPeek) => void): Promise<StoredUserMessage> {
     const message = {
       role: 'user' as const,
       content: input.text,
@@ -41,6 +43,7 @@ export class TurnRecorder {
     };
     let resolved = await this.sessions.getOrCreate(input.identity);
     let newThread = resolved.created && resolved.replacedEnded;
+    if (resolved.created) onOpened?.(this.sessions.peekOpened(resolved.session));
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const stored = await this.sessions.append(resolved.session, message, { fence, readWindow: true, peeked });

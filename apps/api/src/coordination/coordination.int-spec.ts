@@ -126,6 +126,20 @@ describe.each(kinds)('coordination port (%s)', (kind, make) => {
       expect(await coordination.tailRead('r')).toEqual({ throughSeq: 5, items: ['c', 'd', 'e'] });
     });
 
+    it("a new thread's first report starts its entry in step; any later seq without an entry is a miss", async () => {
+      // seq 1 and 2 (a first question and its answer) in one report, as a turn sends them
+      expect(await coordination.tailAppend('n', 1, ['q', 'a'], { ...options, read: true })).toEqual(['q', 'a']);
+      expect(await coordination.tailRead('n')).toEqual({ throughSeq: 2, items: ['q', 'a'] });
+      expect(await coordination.tailAppend('n1', 1, ['q'], options)).toEqual([]);
+      expect(await coordination.tailAppend('n1', 2, ['a'], { ...options, read: true })).toEqual(['q', 'a']);
+      // an entry that fell out of step is not restarted by a report of seq 1
+      expect(await coordination.tailAppend('n2', 3, ['c'], options)).toBeNull();
+      expect(await coordination.tailAppend('n2', 1, ['a'], options)).toBeNull();
+      expect(await coordination.tailRead('n2')).toBeNull();
+      expect(await coordination.tailAppend('n3', 2, ['b'], { ...options, read: true })).toBeNull();
+      expect(await coordination.tailRead('n3')).toBeNull();
+    });
+
     it('fills keep only the newest maxItems; drop forgets the entry', async () => {
       await coordination.tailFill('d', 5, ['a', 'b', 'c', 'd', 'e'], options);
       expect(await coordination.tailRead('d')).toEqual({ throughSeq: 5, items: ['c', 'd', 'e'] });

@@ -60,7 +60,8 @@ export abstract class Coordination {
   /**
    * Records that the store now holds the consecutive seqs `firstSeq`, `firstSeq + 1`, … one per
    * entry of `items` (an item, or null for a message the cache does not keep). With `read`,
-   * returns the items after the append when the entry was in step, else null.
+   * returns the items after the append when the entry was in step, else null. Seq 1 is a
+   * thread's first message: with no entry yet, it starts one in step (nothing precedes it).
    */
   abstract tailAppend(key: string, firstSeq: number, items: ReadonlyArray<string | null>, options: TailCacheOptions & { read?: boolean }): Promise<string[] | null>;
   /** The items (oldest first) and the seq they are current through, when the entry is in step; null on a miss. */

@@ -1,7 +1,8 @@
 /**
  * Tail cache entries (see Coordination.tailAppend): KEYS[1] holds the last seq reported
  * ("<seq>" in step, "d<seq>" out of step: the highest seq seen, so a slower reader cannot
- * install an older snapshot), KEYS[2] the list of items, oldest first.
+ * install an older snapshot), KEYS[2] the list of items, oldest first. No entry reads as in
+ * step at 0 for a report that starts at seq 1 (a new thread).
  * ARGV: first seq, max items, ttl ms, read ("1"), then one item per seq ("" for none).
  */
 export const TAIL_APPEND = `
@@ -9,7 +10,7 @@ local meta = redis.call('GET', KEYS[1])
 local first = tonumber(ARGV[1])
 local last = first + #ARGV - 5
 local in_step = meta and string.sub(meta, 1, 1) ~= 'd'
-if in_step and tonumber(meta) == first - 1 then
+if (in_step and tonumber(meta) == first - 1) or (not meta and first == 1) then
   local items = {}
   for i = 5, #ARGV do
     if ARGV[i] ~= '' then items[#items + 1] = ARGV[i] end

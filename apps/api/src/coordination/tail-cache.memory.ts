@@ -20,12 +20,14 @@ export class MemoryTailCache {
     const entry = this.entries.get(key);
     const ttlMs = options.ttlSeconds * 1000;
     const lastSeq = firstSeq + items.length - 1;
-    if (entry && !entry.dirty && entry.seq === firstSeq - 1) {
-      for (const item of items) if (item !== null) entry.items.push(item);
-      if (entry.items.length > options.maxItems) entry.items.splice(0, entry.items.length - options.maxItems);
-      entry.seq = lastSeq;
-      this.entries.set(key, entry, ttlMs);
-      return options.read ? [...entry.items] : [];
+    // No entry at seq 1 is a new thread's: in step at 0, as in the Redis script.
+    const current = entry ?? (firstSeq === 1 ? { seq: 0, dirty: false, items: [] } : undefined);
+    if (current && !current.dirty && current.seq === firstSeq - 1) {
+      for (const item of items) if (item !== null) current.items.push(item);
+      if (current.items.length > options.maxItems) current.items.splice(0, current.items.length - options.maxItems);
+      current.seq = lastSeq;
+      this.entries.set(key, current, ttlMs);
+      return options.read ? [...current.items] : [];
     }
     this.entries.set(key, { seq: Math.max(lastSeq, entry?.seq ?? 0), dirty: true, items: [] }, ttlMs);
     return null;

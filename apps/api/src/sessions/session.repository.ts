@@ -65,16 +65,37 @@ export class SessionRepository {
     return rows[0] ?? null;
   }
 
-  /** Inserts an active session unless another one won the race; null means "read it again". */
-  async tryCreate(identity: SessionIdentity, now: Date, expiresAt: Date, maxExpiresAt: Date): Promise<SessionRow | null> {
-    const { rows } = await this.db.query<SessionRow>(
-      `INSERT INTO sessions (id, channel, key, status, tenant, end_user_id, created_at, last_activity_at, expires_at, max_expires_at)
-       VALUES ($1, $2, $3, 'active', $4, $5, $6, $6, $7, $8)
-       ON CONFLICT (channel, key) WHERE status = 'active' DO NOTHING
-       RETURNING *`,
+  /**
+   * A thread's first turn in one round trip instead of three: the key's active session, or
+   * else a new one inserted, and the key's newest session before it (the active one, or an
+   * ended one, so the caller can tell a fresh key from a key whose thread ended). `created`
+   * is null when an active session exists, or another one won the race (read it again).
+   * The insert does not wait for the WAL flush: a session row lost in a Postgres crash is
+   * opened again by its key, and the thread's first message, stored durably, flushes it.
+   */
+  async findOrCreate(identity: SessionIdentity, now: Date, expiresAt: Date, maxExpiresAt: Date): Promise<{ created: SessionRow | null; latest: SessionRow | null }> {
+    const { rows } = await this.db.query<SessionRow & { made: boolean }>(
+      `WITH latest AS (
+         SELECT * FROM sessions WHERE channel = $2 AND key = $3 AND status <> 'deleted'
+         ORDER BY (status = 'active') DESC, created_at DESC, id DESC LIMIT 1
+       ), created AS (
+         INSERT INTO sessions (id, channel, key, status, tenant, end_user_id, created_at, last_activity_at, expires_at, max_expires_at)
+         SELECT $1, $2, $3, 'active', $4, $5, $6, $6, $7, $8
+         WHERE NOT EXISTS (SELECT 1 FROM latest WHERE status = 'active')
+           AND set_config('synchronous_commit', 'off', true) = 'off'
+         ON CONFLICT (channel, key) WHERE status = 'active' DO NOTHING
+         RETURNING *
+       )
+       SELECT true AS made, * FROM created UNION ALL SELECT false AS made, * FROM latest`,
       [newId(), identity.channel, identity.key, identity.tenant ?? null, identity.endUserId ?? null, now, expiresAt, maxExpiresAt],
     );
-    return rows[0] ?? null;
+    let created: SessionRow | null = null;
+    let latest: SessionRow | null = null;
+    for (const { made, ...row } of rows) {
+      if (made) created = row;
+      else latest = row;
+    }
+    return { created, latest };
   }
 
   /**

@@ -40,6 +40,8 @@ export interface PredictedWindow {
   summary: Pick<SessionRow, 'summary' | 'summary_through_seq'>;
 }
 
+const EMPTY_WINDOW: CachedWindow = Object.freeze({ throughSeq: 0, rows: [] });
+
 /** The Session aggregate's lifecycle (DESIGN §3): get-or-create, TTLs, clear, expire, delete. */
 @Injectable()
 export class SessionsService {
@@ -78,6 +80,11 @@ export class SessionsService {
     return known ? { session: known, window: this.windows.read(known.id) } : null;
   }
 
+  /** A peek of a session this instance has just opened: nothing is stored in it yet, so nothing needs reading. */
+  peekOpened(session: SessionRow): WindowPeek {
+    return { session, window: Promise.resolve(EMPTY_WINDOW) };
+  }
+
   /**
    * The window after `message` is appended, from a peek, before the append returns: null
    * when the peek missed. It holds only if the message gets `seq` in `session`; the caller
@@ -101,23 +108,21 @@ export class SessionsService {
     let replacedEnded = false;
     for (let attempt = 0; attempt < 5; attempt++) {
       const now = this.clock.now();
-      const existing = await this.repo.findActive(identity.channel, identity.key);
-      if (existing && !this.isOverdue(existing, now)) return { session: existing, created: false, replacedEnded };
-      if (existing) {
-        // Lazy expiry: a stopped sweeper must never serve stale context.
-        await this.endWith(existing, 'expired', 'ttl');
-        replacedEnded = true;
-        continue;
-      }
-      if (!replacedEnded) replacedEnded = (await this.repo.findLatest(identity.channel, identity.key)) !== null;
       const ttl = this.config.sessionTtl[identity.channel];
       const maxExpiresAt = new Date(now.getTime() + ttl.maxAgeSeconds * 1000);
       const expiresAt = new Date(Math.min(now.getTime() + ttl.idleSeconds * 1000, maxExpiresAt.getTime()));
-      const created = await this.repo.tryCreate(identity, now, expiresAt, maxExpiresAt);
+      const { created, latest } = await this.repo.findOrCreate(identity, now, expiresAt, maxExpiresAt);
       if (created) {
         this.events.emit('created', created);
-        return { session: created, created: true, replacedEnded };
+        return { session: created, created: true, replacedEnded: replacedEnded || latest !== null };
       }
+      if (latest?.status === 'active') {
+        if (!this.isOverdue(latest, now)) return { session: latest, created: false, replacedEnded };
+        // Lazy expiry: a stopped sweeper must never serve stale context.
+        await this.endWith(latest, 'expired', 'ttl');
+        replacedEnded = true;
+      }
+      // Otherwise another request opened the key's session meanwhile: read it again.
     }
     throw new Error(`could not resolve session ${identity.channel}:${identity.key}`);
   }
@@ -174,7 +179,8 @@ export class SessionsService {
       message_count: row.seq,
     });
     if (options.readWindow) {
-      const peeked = options.peeked?.session.id === session.id ? await options.peeked.window : null;
+      // Seq 1 is the thread's first message: nothing comes before it, so no read is needed.
+      const peeked = row.seq === 1 ? EMPTY_WINDOW : options.peeked?.session.id === session.id ? await options.peeked.window : null;
       const window = this.windows.after(peeked, row);
       // The peek was current: the report need not be waited for, nor sent on its own (the
       // turn's next report or its end carries it, before the lock release; see below).
