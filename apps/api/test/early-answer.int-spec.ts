@@ -5,7 +5,7 @@ import type { NewMessage } from '../src/sessions/session.types.js';
 import { SessionsService } from '../src/sessions/sessions.service.js';
 import { WindowCache } from '../src/sessions/window-cache.js';
 import { backends } from './backends.js';
-import { createApiKey, upstreamContents, useGateway } from './harness.js';
+import { createApiKey, openWebSession, upstreamContents, useGateway } from './harness.js';
 
 /**
  * A turn prepares its model call while the user message commits (TurnService.answerEarly)
@@ -44,12 +44,20 @@ describe.each(backends())('model call prepared during the commit (%s)', (backend
     return { release, arrived, restore: () => spy.mockRestore() };
   }
 
+  /** A widget's thread: its session is opened (POST /api/sessions) before its first message. */
+  async function widgetThread(): Promise<(message: string) => Promise<{ status: number; body: any }>> {
+    const { sessionId, auth } = await openWebSession(suite.gateway);
+    return (message) => suite.gateway.request('POST', `/api/sessions/${sessionId}/messages`, { headers: auth, body: { message } });
+  }
+
   it.each([
-    ['a thread that has turns behind it', true, ['user: warming the thread', 'assistant: Echo: warming the thread', 'user: held at the store']],
+    ['a thread that has turns behind it', 'warm', ['user: warming the thread', 'assistant: Echo: warming the thread', 'user: held at the store']],
     // A thread the turn opens has no peek; its window is the question alone.
-    ["a thread's first turn", false, ['user: held at the store']],
-  ])('the call is built while the user message is stored, and reaches the upstream only after: %s', async (_label, warm, expected) => {
-    if (warm) expect((await chat('warming the thread')).status).toBe(200);
+    ["a thread's first turn", 'new', ['user: held at the store']],
+    ["a widget thread's first turn, its session opened before", 'widget', ['user: held at the store']],
+  ])('the call is built while the user message is stored, and reaches the upstream only after: %s', async (_label, thread, expected) => {
+    if (thread === 'warm') expect((await chat('warming the thread')).status).toBe(200);
+    if (thread === 'widget') chat = await widgetThread();
     const stream = jest.spyOn(suite.gateway.app.get(ChatModel), 'stream');
     const hold = holdNextUserAppend();
     try {

@@ -59,12 +59,14 @@ describe.each(backends())('window cache and turn-lock fencing (%s)', (backend) =
   it("a thread's first turn reads no window: it is the question alone, and the turn's report starts the cache", async () => {
     const coordination = suite.gateway.app.get(Coordination);
     const repo = suite.gateway.app.get(SessionRepository);
-    const calls = [jest.spyOn(repo, 'loadWindow'), jest.spyOn(coordination, 'tailFill'), jest.spyOn(coordination, 'tailAppend')] as const;
+    const calls = [jest.spyOn(repo, 'loadWindow'), jest.spyOn(coordination, 'tailRead'), jest.spyOn(coordination, 'tailFill'), jest.spyOn(coordination, 'tailAppend')] as const;
     try {
+      // The widget's session is opened before its first message.
       const { sessionId, auth } = await openWebSession(suite.gateway);
       expect((await say(sessionId, auth, 'hello there')).status).toBe(200);
-      const [loads, fills, appends] = calls;
+      const [loads, reads, fills, appends] = calls;
       expect(loads).not.toHaveBeenCalled();
+      expect(reads).not.toHaveBeenCalled();
       expect(fills).not.toHaveBeenCalled();
       expect(appends.mock.calls.map(([, seq, items, options]) => [seq, items.length, options.read ?? false])).toEqual([[1, 2, false]]);
       const { id } = await storedSession(sessionId);

@@ -77,7 +77,10 @@ export class SessionsService {
    */
   peekWindow(identity: SessionIdentity): WindowPeek | null {
     const known = this.known.get(identity.channel, identity.key);
-    return known ? { session: known, window: this.windows.read(known.id) } : null;
+    if (!known) return null;
+    // Opened before its first message (a widget's session): its window is empty. Should another
+    // instance have stored in it meanwhile, the append's seq says so and the peek goes unused.
+    return known.message_count === 0 ? this.peekOpened(known) : { session: known, window: this.windows.read(known.id) };
   }
 
   /** A peek of a session this instance has just opened: nothing is stored in it yet, so nothing needs reading. */
