@@ -2,12 +2,21 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { createClient } from 'redis';
 
-/** Removes this run's PGlite template and drops the Postgres databases it cloned. */
+/**
+ * Removes this run's PGlite template, drops the Postgres databases it cloned and deletes
+ * its Redis keys (`tl:test:<database>:`, `tl:test:coord:<run>:`): the servers are shared,
+ * and some keys (lock fences) would otherwise stay for a day.
+ */
 export default async function globalTeardown() {
   const runId = process.env.TL_TEST_RUN_ID;
   if (!runId) return;
   await rm(join(tmpdir(), `tl-template-${runId}`), { recursive: true, force: true });
+  await Promise.all([dropDatabases(runId), deleteKeys(runId)]);
+}
+
+async function dropDatabases(runId) {
   const url = process.env.DATABASE_URL;
   if (!url) return;
   const admin = new pg.Client({ connectionString: url });
@@ -19,5 +28,21 @@ export default async function globalTeardown() {
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
   } finally {
     await admin.end();
+  }
+}
+
+async function deleteKeys(runId) {
+  const url = process.env.REDIS_URL;
+  if (!url) return;
+  const redis = createClient({ url });
+  await redis.connect();
+  try {
+    for (const match of [`tl:test:tl_*${runId}*`, `tl:test:coord:${runId}:*`]) {
+      const keys = [];
+      for await (const batch of redis.scanIterator({ MATCH: match, COUNT: 1000 })) keys.push(...(Array.isArray(batch) ? batch : [batch]));
+      for (let i = 0; i < keys.length; i += 500) await redis.del(keys.slice(i, i + 500));
+    }
+  } finally {
+    await redis.quit();
   }
 }

@@ -4,8 +4,10 @@ import { InProcessCoordination } from './in-process.coordination.js';
 import { RedisCoordination } from './redis.coordination.js';
 
 const redisUrl = process.env.REDIS_URL;
+/** Under this run's id, so the run's global teardown deletes what the tests leave. */
+const testPrefix = () => `tl:test:coord:${process.env.TL_TEST_RUN_ID ?? 'solo'}:${randomToken(6)}:`;
 const kinds: Array<[string, () => Promise<Coordination>]> = [['in-process', async () => new InProcessCoordination()]];
-if (redisUrl) kinds.push(['redis', () => RedisCoordination.connect(redisUrl, `tl:test:coord:${randomToken(6)}:`)]);
+if (redisUrl) kinds.push(['redis', () => RedisCoordination.connect(redisUrl, testPrefix())]);
 
 describe.each(kinds)('coordination port (%s)', (kind, make) => {
   let coordination: Coordination;
@@ -159,7 +161,7 @@ describe.each(kinds)('coordination port (%s)', (kind, make) => {
 
 (redisUrl ? describe : describe.skip)('redis counters', () => {
   it('incrementMany gives each counter its TTL at its first increment and never extends it', async () => {
-    const prefix = `tl:test:coord:${randomToken(6)}:`;
+    const prefix = testPrefix();
     const redis = await RedisCoordination.connect(redisUrl!, prefix);
     try {
       expect(await redis.incrementMany([{ key: 'a', by: 3, ttlSeconds: 60 }, { key: 'b', by: 4, ttlSeconds: 3600 }])).toEqual([3, 4]);
@@ -179,7 +181,7 @@ describe.each(kinds)('coordination port (%s)', (kind, make) => {
 
 (redisUrl ? describe : describe.skip)('redis turn lock across processes', () => {
   it('a holder that dies without releasing blocks the session for at most one lease', async () => {
-    const prefix = `tl:test:coord:${randomToken(6)}:`;
+    const prefix = testPrefix();
     const doomed = await RedisCoordination.connect(redisUrl!, prefix);
     const survivor = await RedisCoordination.connect(redisUrl!, prefix);
     try {
@@ -206,7 +208,7 @@ describe.each(kinds)('coordination port (%s)', (kind, make) => {
   });
 
   it('a release wakes waiters through the release channel, and publishes nothing when no one waits', async () => {
-    const prefix = `tl:test:coord:${randomToken(6)}:`;
+    const prefix = testPrefix();
     const holder = await RedisCoordination.connect(redisUrl!, prefix);
     const other = await RedisCoordination.connect(redisUrl!, prefix);
     const listener = holder.client.duplicate();
