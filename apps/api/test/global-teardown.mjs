@@ -2,7 +2,6 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createClient } from 'redis';
 
 /**
  * Removes this run's PGlite template, drops the Postgres databases it cloned and deletes
@@ -13,7 +12,7 @@ export default async function globalTeardown() {
   const runId = process.env.TL_TEST_RUN_ID;
   if (!runId) return;
   await rm(join(tmpdir(), `tl-template-${runId}`), { recursive: true, force: true });
-  await Promise.all([dropDatabases(runId), deleteKeys(runId)]);
+  await Promise.all([dropDatabases(runId), deleteRunKeys(runId)]);
 }
 
 async function dropDatabases(runId) {
@@ -31,18 +30,10 @@ async function dropDatabases(runId) {
   }
 }
 
-async function deleteKeys(runId) {
+async function deleteRunKeys(runId) {
   const url = process.env.REDIS_URL;
   if (!url) return;
-  const redis = createClient({ url });
-  await redis.connect();
-  try {
-    for (const match of [`tl:test:tl_*${runId}*`, `tl:test:coord:${runId}:*`]) {
-      const keys = [];
-      for await (const batch of redis.scanIterator({ MATCH: match, COUNT: 1000 })) keys.push(...(Array.isArray(batch) ? batch : [batch]));
-      for (let i = 0; i < keys.length; i += 500) await redis.del(keys.slice(i, i + 500));
-    }
-  } finally {
-    await redis.quit();
-  }
+  // The built library: the int and e2e tiers build every project before jest starts.
+  const { deleteKeys } = await import('@threadline/testing');
+  for (const match of [`tl:test:tl_*${runId}*`, `tl:test:coord:${runId}:*`]) await deleteKeys(url, match);
 }

@@ -51,4 +51,4 @@ export { privateServersMissing, startPrivatePostgres, startPrivateRedis, type Pr
 export { runSoak, seededRandom, type SoakOptions, type SoakReport } from './soak.js';
 export type { SoakChannel } from './soak-conversations.js';
 export { inspectProcess, type InspectedProcess, type MemorySample } from './process-memory.js';
-export { provisionSharedStore, type SharedStore } from './shared-store.js';
+export { deleteKeys, provisionSharedStore, type SharedStore } from './shared-store.js';

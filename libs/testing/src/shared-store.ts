@@ -43,7 +43,8 @@ async function withPostgres<T>(url: string, work: (client: pg.Client) => Promise
   }
 }
 
-async function deleteKeys(url: string, match: string): Promise<void> {
+/** Deletes every key matching `match` (SCAN, then DEL in batches): what a run on a shared Redis leaves. */
+export async function deleteKeys(url: string, match: string): Promise<void> {
   const redis = createClient({ url });
   await redis.connect();
   try {

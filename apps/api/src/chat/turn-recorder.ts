@@ -43,7 +43,7 @@ export class TurnRecorder {
     };
     let resolved = await this.sessions.getOrCreate(input.identity);
     let newThread = resolved.created && resolved.replacedEnded;
-    if (resolved.created) onOpened?.(this.sessions.peekOpened(resolved.session));
+    if (resolved.created) onOpened?.(this.sessions.peekOf(resolved.session));
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const stored = await this.sessions.append(resolved.session, message, { fence, readWindow: true, peeked });

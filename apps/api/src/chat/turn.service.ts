@@ -77,10 +77,10 @@ export class TurnService {
       // Inside the lock, so a user's queued turns each see the previous one's charge;
       // before the user message is stored, so a refused turn leaves no trace in the thread.
       await this.budgets.check(identity);
-      // A thread this turn opens has no peek yet; its window (the question alone) is known once it is opened.
-      const opened = (peek: WindowPeek) => (early ??= this.answerEarly(input, turnId, peek, lock.fence));
-      const storing = input.client ? this.recorder.storeClientMessages(input, input.client, lock.fence) : this.recorder.storeUserMessage(input, lock.fence, peeked, opened);
-      if (peeked) early = this.answerEarly(input, turnId, peeked, lock.fence);
+      // From the peek; a thread this turn opens has none, and starts it once the session is opened.
+      const beginEarly = (peek: WindowPeek) => (early ??= this.answerEarly(input, turnId, peek, lock.fence));
+      const storing = input.client ? this.recorder.storeClientMessages(input, input.client, lock.fence) : this.recorder.storeUserMessage(input, lock.fence, peeked, beginEarly);
+      if (peeked) early = beginEarly(peeked);
       const stored = await storing;
       if (stored.duplicateOf) return stored.duplicateOf;
       const { session, userMessage, newThread } = stored;

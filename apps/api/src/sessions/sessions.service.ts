@@ -77,15 +77,16 @@ export class SessionsService {
    */
   peekWindow(identity: SessionIdentity): WindowPeek | null {
     const known = this.known.get(identity.channel, identity.key);
-    if (!known) return null;
-    // Opened before its first message (a widget's session): its window is empty. Should another
-    // instance have stored in it meanwhile, the append's seq says so and the peek goes unused.
-    return known.message_count === 0 ? this.peekOpened(known) : { session: known, window: this.windows.read(known.id) };
+    return known ? this.peekOf(known) : null;
   }
 
-  /** A peek of a session this instance has just opened: nothing is stored in it yet, so nothing needs reading. */
-  peekOpened(session: SessionRow): WindowPeek {
-    return { session, window: Promise.resolve(EMPTY_WINDOW) };
+  /**
+   * The window of `session` as a peek. One with nothing stored yet (opened by this turn, or
+   * before its first message, as a widget's is) is empty and needs no read. Should another
+   * instance have stored in it meanwhile, the append's seq says so and the peek goes unused.
+   */
+  peekOf(session: SessionRow): WindowPeek {
+    return { session, window: session.message_count === 0 ? Promise.resolve(EMPTY_WINDOW) : this.windows.read(session.id) };
   }
 
   /**
