@@ -107,6 +107,26 @@ describe.each(backends())('message appends under load (%s)', (backend) => {
     expect(rows.map((r) => r.content)).toEqual(['first']);
   });
 
+  it('a message for a session that does not exist is not stored, alone or in a shared statement, with no per-row check doing it', async () => {
+    const missing = '0190f1a2-0000-7000-8000-0000000dead0';
+    const [session, ...others] = await openSessions(`orphan-${backend}`);
+    expect(await append(missing, question('alone'))).toBeNull();
+    const shared = await Promise.all([
+      ...others.map((s) => append(s.id, question('busy'))),
+      append(missing, question('in company')),
+      append(missing, answer('even if ended', null), { evenIfEnded: true, durable: false }),
+      append(session!.id, question('next to it')),
+    ]);
+    expect(shared.slice(others.length)).toEqual([null, null, expect.objectContaining({ session_id: session!.id, seq: 1 })]);
+    const { rows } = await db().query<{ count: number }>(`SELECT count(*)::int AS count FROM messages WHERE session_id = $1`, [missing]);
+    expect(rows[0]!.count).toBe(0);
+    // What keeps it so is the statement's shape (messages come from the session rows it
+    // updated), not a foreign key's trigger and query per stored message.
+    const INSERT_TRIGGER = 4; // pg_trigger.tgtype's TRIGGER_TYPE_INSERT bit
+    const triggers = await db().query<{ count: number }>(`SELECT count(*)::int AS count FROM pg_trigger WHERE tgrelid = 'messages'::regclass AND tgtype & $1 <> 0`, [INSERT_TRIGGER]);
+    expect(triggers.rows[0]!.count).toBe(0);
+  });
+
   it('stores what a model may send back that Postgres text cannot hold', async () => {
     const [session] = await openSessions(`text-${backend}`);
     const stored = await append(session!.id, answer('nul\u0000 and a lone \ud800 surrogate', null), { durable: false });

@@ -30,7 +30,9 @@ const statements = new Map<number, string>();
  * transaction): per message the session's counter moves and the row is inserted at the
  * new seq, so seq stays gapless; a message whose session is no longer active (unless
  * `even_if_ended`) or whose fence is stale is left out, and only its row is missing from
- * the result. A result row is what the caller cannot know (`AppendResultRow`): the rest of
+ * the result. Messages are inserted from the session rows the statement has just updated
+ * (and holds locked), never from the input: that is what keeps every message's session in
+ * existence, without a foreign key checked per row (migration 1764500000000). A result row is what the caller cannot know (`AppendResultRow`): the rest of
  * the stored row is what it sent (`appendMessagesParams`' `stored`), so Postgres does not
  * format it and the api does not parse it back. Messages with usage are folded into the
  * usage aggregates in the same statement. `$1`: durable; when false the commit does not
