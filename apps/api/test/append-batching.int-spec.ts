@@ -127,6 +127,28 @@ describe.each(backends())('message appends under load (%s)', (backend) => {
     expect(triggers.rows[0]!.count).toBe(0);
   });
 
+  it('only statements that carry usage touch the aggregates, and a batch mixing questions and answers counts its answers', async () => {
+    const sessions = await openSessions(`counted-${backend}`);
+    const apiKeyId = '0190f1a2-0000-7000-8000-0000000c0de1';
+    const statements = jest.spyOn(db(), 'queryOnWriteLane');
+    try {
+      expect(await append(sessions[0]!.id, question('alone'))).not.toBeNull();
+      // Both in one lane (durable), so they can share a statement.
+      const mixed = await Promise.all(sessions.map((s, i) => append(s.id, i % 2 ? answer(`a${i}`, apiKeyId) : question(`q${i}`))));
+      expect(mixed.every((row) => row !== null)).toBe(true);
+      const sqls = statements.mock.calls.map(([sql]) => sql).filter((sql) => sql.includes('INSERT INTO messages'));
+      expect(sqls[0]).not.toContain('usage_daily');
+      expect(sqls.slice(1).some((sql) => sql.includes('usage_daily'))).toBe(true);
+    } finally {
+      statements.mockRestore();
+    }
+    const { rows } = await db().query<{ messages: number; completion_tokens: number }>(
+      `SELECT messages::int, completion_tokens::int FROM api_key_usage WHERE api_key_id = $1`,
+      [apiKeyId],
+    );
+    expect(rows).toEqual([{ messages: SESSIONS / 2, completion_tokens: 3 * (SESSIONS / 2) }]);
+  });
+
   it('stores what a model may send back that Postgres text cannot hold', async () => {
     const [session] = await openSessions(`text-${backend}`);
     const stored = await append(session!.id, answer('nul\u0000 and a lone \ud800 surrogate', null), { durable: false });

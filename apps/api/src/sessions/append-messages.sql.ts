@@ -23,7 +23,8 @@ const COLUMNS = [
   ['idle_expires_at', 'timestamptz'], ['step', 'int'],
 ] as const;
 
-const statements = new Map<number, string>();
+/** Statement texts by batch size, with and without the usage aggregates. */
+const statements = { counted: new Map<number, string>(), uncounted: new Map<number, string>() };
 
 /**
  * Stores `count` messages, each in its own session, in one statement (so one
@@ -32,11 +33,16 @@ const statements = new Map<number, string>();
  * `even_if_ended`) or whose fence is stale is left out, and only its row is missing from
  * the result. Messages are inserted from the session rows the statement has just updated
  * (and holds locked), never from the input: that is what keeps every message's session in
- * existence, without a foreign key checked per row (migration 1764500000000). A result row is what the caller cannot know (`AppendResultRow`): the rest of
- * the stored row is what it sent (`appendMessagesParams`' `stored`), so Postgres does not
- * format it and the api does not parse it back. Messages with usage are folded into the
- * usage aggregates in the same statement. `$1`: durable; when false the commit does not
- * wait for the WAL flush.
+ * existence, without a foreign key checked per row (migration 1764500000000). A result
+ * row is what the caller cannot know (`AppendResultRow`): the rest of the stored row is
+ * what it sent (`appendMessagesParams`' `stored`), so Postgres does not format it and the
+ * api does not parse it back. `$1`: durable; when false the commit does not wait for the
+ * WAL flush.
+ *
+ * `counted`: the batch has messages with usage (answers), which are folded into the usage
+ * aggregates in the same statement. A batch without (questions, tool results) gets a text
+ * without those three upserts: Postgres would still open and lock their tables and indexes
+ * at every execution, only to find no row to write.
  *
  * One statement text per count, with a VALUES row per message: Postgres then knows how
  * many rows come and finds each session by its primary key, with a plan it keeps. A
@@ -48,8 +54,9 @@ const statements = new Map<number, string>();
  * move by at least the step: they are indexed, and an update that leaves every indexed
  * column alone is HOT (no index entries written).
  */
-export function appendMessagesSql(count: number): string {
-  let sql = statements.get(count);
+export function appendMessagesSql(count: number, counted: boolean): string {
+  const texts = counted ? statements.counted : statements.uncounted;
+  let sql = texts.get(count);
   if (sql) return sql;
   // A lone message reads its parameters where they are used, without the VALUES list and
   // its join: the statement then plans as fast as a plain single-row one, which matters on
@@ -96,12 +103,16 @@ m AS (
          s.prompt_tokens, s.completion_tokens, s.cached_tokens, s.usage_estimated, s.cost_micros, s.client_message_id, s.at, s.api_key_id, s.price
   FROM s
   RETURNING id, seq
-),
+)${
+    counted
+      ? `,
 ${usageAggregateCtes(`SELECT at, channel, tenant, end_user_id, api_key_id, model, prompt_tokens, completion_tokens, cached_tokens, cost_micros,
-                             usage_estimated FROM s`, one ? 'one' : 'many')}
+                             usage_estimated FROM s`, one ? 'one' : 'many')}`
+      : ''
+  }
 SELECT m.id, m.seq, s.session_status, s.session_summary, s.session_summary_through_seq, s.session_expires_at, s.session_last_activity_at
 FROM m JOIN s ON s.id = m.id`;
-  statements.set(count, sql);
+  texts.set(count, sql);
   return sql;
 }
 
@@ -118,11 +129,13 @@ export interface AppendResultRow {
 
 /**
  * appendMessagesSql's parameters, in its order, and per message the row as it will be
- * stored, but for its seq (which only the statement knows).
+ * stored, but for its seq (which only the statement knows). `counted`: some message carries
+ * usage, the statement's own test for what the aggregates take (`prompt_tokens` set).
  */
-export function appendMessagesParams(requests: AppendRequest[], durable: boolean): { stored: Array<Omit<MessageRow, 'seq'>>; params: unknown[] } {
+export function appendMessagesParams(requests: AppendRequest[], durable: boolean): { stored: Array<Omit<MessageRow, 'seq'>>; params: unknown[]; counted: boolean } {
   const stored: Array<Omit<MessageRow, 'seq'>> = [];
   const params: unknown[] = [durable];
+  let counted = false;
   for (const { sessionId, message, now, idleExpiresAt, activityStepMs, evenIfEnded, fence } of requests) {
     // Tool calls are the model's too; jsonb refuses the same characters text does.
     const toolCalls = message.toolCalls?.map((call) => ({ id: storableText(call.id), name: storableText(call.name), arguments: storableText(call.arguments) })) ?? null;
@@ -148,6 +161,7 @@ export function appendMessagesParams(requests: AppendRequest[], durable: boolean
       created_at: new Date(now.getTime()),
     };
     stored.push(row);
+    counted ||= row.prompt_tokens !== null;
     params.push(
       sessionId,
       row.id,
@@ -174,5 +188,5 @@ export function appendMessagesParams(requests: AppendRequest[], durable: boolean
       activityStepMs,
     );
   }
-  return { stored, params };
+  return { stored, params, counted };
 }

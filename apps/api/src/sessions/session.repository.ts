@@ -128,8 +128,8 @@ export class SessionRepository {
       maxBatch: 32,
       keyOf: (request) => request.sessionId,
       run: async (requests) => {
-        const { stored, params } = appendMessagesParams(requests, durable);
-        const { rows } = await this.db.queryOnWriteLane<AppendResultRow>(appendMessagesSql(requests.length), params);
+        const { stored, params, counted } = appendMessagesParams(requests, durable);
+        const { rows } = await this.db.queryOnWriteLane<AppendResultRow>(appendMessagesSql(requests.length, counted), params);
         const byId = new Map(rows.map((row) => [row.id, row]));
         return stored.map((message) => {
           const result = byId.get(message.id);
