@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { FakeOpenAI } from '@threadline/testing';
 import { randomToken } from '../src/common/ids.js';
+import { STARTUP_GRACE_MS } from '../src/admin/admin-watchers.js';
 import type { Clock } from '../src/common/clock.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { createApp } from '../src/create-app.js';
@@ -54,6 +55,12 @@ export interface GatewayOptions {
   clock?: Clock;
 }
 
+/**
+ * Until then a new instance assumes staff may be watching /admin, so it streams every
+ * answer from the upstream: a test of which answers are asked for whole waits it out.
+ */
+export const untilNoWatchersAssumed = () => new Promise((resolve) => setTimeout(resolve, STARTUP_GRACE_MS + 100));
+
 /** The real app on a free port, talking to the fake upstream unless told otherwise. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const config = AppConfig.fromEnv({
@@ -64,6 +71,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     MASTER_KEY: TEST_MASTER_KEY,
     LLM_RETRY_BASE_MS: '5',
     LLM_TIMEOUT_MS: '2000',
+    LLM_ANSWER_TIMEOUT_MS: '2000',
     ...(options.fake ? { OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: options.fake.baseURL } : {}),
     ...options.storage.env,
     ...options.env,

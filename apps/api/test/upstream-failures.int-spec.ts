@@ -2,7 +2,7 @@ import { backends } from './backends.js';
 import { createApiKey, openWebSession, useGateway } from './harness.js';
 
 describe.each(backends())('upstream failures (%s)', (backend) => {
-  const suite = useGateway(backend, { env: { LLM_MAX_RETRIES: '3', LLM_TIMEOUT_MS: '300' } });
+  const suite = useGateway(backend, { env: { LLM_MAX_RETRIES: '3', LLM_TIMEOUT_MS: '300', LLM_ANSWER_TIMEOUT_MS: '300' } });
 
   const tooMany = { kind: 'error', status: 429, headers: { 'retry-after': '0' } } as const;
 

@@ -212,6 +212,22 @@ describe('FakeOpenAI', () => {
     expect(seen.join('')).toBe('partial answer so');
   });
 
+  it('cuts or stalls a whole answer half way through its promised body', async () => {
+    fake.enqueue({ kind: 'break', afterText: 'cut short' });
+    await expect(client.chat.completions.create({ model, messages: [user('hi')] })).rejects.toThrow();
+    fake.enqueue({ kind: 'stall', afterText: 'never finished' });
+    const response = await client.chat.completions.create({ model, messages: [user('hi')] }).asResponse();
+    expect(response.headers.get('content-type')).toBe('application/json');
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    const length = Number(response.headers.get('content-length'));
+    expect(first.value!.byteLength).toBeLessThan(length);
+    // Nothing more arrives while the connection stays open.
+    const more = await Promise.race([reader.read().then(() => 'more'), new Promise((resolve) => setTimeout(() => resolve('silent'), 300))]);
+    expect(more).toBe('silent');
+    await reader.cancel();
+  });
+
   it('answers garbage that neither JSON nor SSE parsing accepts', async () => {
     fake.enqueue({ kind: 'garbage' }, { kind: 'garbage' });
     await expect(client.chat.completions.create({ model, messages: [user('hi')] })).rejects.toThrow(/not valid JSON/);
@@ -338,6 +354,20 @@ describe('FakeOpenAI lifecycle', () => {
       const started = Date.now();
       const chunks = await collect(await client.chat.completions.create({ model, messages: [user('hi')], stream: true }));
       expect(text(chunks)).toBe('a b c d');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('holds a whole answer for as long as its chunks would have taken', async () => {
+    const fake = await FakeOpenAI.start();
+    try {
+      fake.enqueue({ kind: 'text', text: 'a b c d', delayMsPerChunk: 40 });
+      const client = new OpenAI({ apiKey: 'test', baseURL: fake.baseURL, maxRetries: 0 });
+      const started = Date.now();
+      const res = await client.chat.completions.create({ model, messages: [user('hi')] });
+      expect(res.choices[0]?.message.content).toBe('a b c d');
       expect(Date.now() - started).toBeGreaterThanOrEqual(150);
     } finally {
       await fake.close();

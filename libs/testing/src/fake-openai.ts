@@ -36,15 +36,16 @@ export type FakeReply =
       usage?: FakeUsage | null;
       /** Words per SSE chunk, default 1. */
       chunkSize?: number;
+      /** A whole (non-streamed) answer waits as long as all its chunks would, then comes at once. */
       delayMsPerChunk?: number;
     }
   | { kind: 'tool_calls'; calls: FakeToolCall[]; usage?: FakeUsage | null }
   | { kind: 'error'; status: number; body?: unknown; headers?: Record<string, string> }
   /** Accepts the request and never answers; close() tears it down. */
   | { kind: 'hang' }
-  /** Streams `afterText` as deltas, then destroys the socket without [DONE]. */
+  /** Streams `afterText` as deltas (a whole answer: sends half of it), then destroys the socket without [DONE]. */
   | { kind: 'break'; afterText: string }
-  /** Streams `afterText` as deltas, then goes silent with the connection open until close(). */
+  /** Streams `afterText` as deltas (a whole answer: sends half of it), then goes silent with the connection open until close(). */
   | { kind: 'stall'; afterText: string }
   /** 200 with a body that is neither valid JSON nor valid SSE payloads. */
   | { kind: 'garbage' };
@@ -185,8 +186,13 @@ export class FakeOpenAI {
         return;
       case 'text': {
         const usage = reply.usage === undefined ? defaultUsage(record, wire.countWords(reply.text)) : reply.usage;
-        if (!stream) return sendJson(res, 200, wire.completion(ctx, { content: reply.text }, 'stop', usage), head);
         const deltas = wire.textDeltas(reply.text, reply.chunkSize);
+        if (!stream) {
+          // A whole answer takes as long as its stream would have.
+          const generating = (reply.delayMsPerChunk ?? 0) * deltas.length;
+          if (generating > 0 && (!(await this.pause(generating)) || isGone(res))) return;
+          return sendJson(res, 200, wire.completion(ctx, { content: reply.text }, 'stop', usage), head);
+        }
         return this.stream(res, ctx, head, deltas, 'stop', usage, reply.delayMsPerChunk ?? 0);
       }
       case 'tool_calls': {
@@ -202,6 +208,13 @@ export class FakeOpenAI {
       case 'break':
         return this.breakMidway(res, ctx, head, stream, reply.afterText);
       case 'stall':
+        if (!stream) {
+          // The head and part of a whole answer, then silence: the rest never comes.
+          const full = JSON.stringify(wire.completion(ctx, { content: reply.afterText }, 'stop', null));
+          res.writeHead(200, { ...head, 'content-type': 'application/json', 'content-length': Buffer.byteLength(full) });
+          res.write(full.slice(0, Math.floor(full.length / 2)));
+          return;
+        }
         writeSseHead(res, head);
         res.write(openingFrames(ctx, reply.afterText));
         return;

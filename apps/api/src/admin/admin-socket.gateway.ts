@@ -65,6 +65,7 @@ export class AdminSocketGateway implements OnModuleInit, OnApplicationShutdown {
       this.refreshSoon(session.id);
     });
     this.events.on('delta', (sessionId, turnId, text) => this.watchers.any && this.deltas.add(sessionId, turnId, text));
+    this.events.addDeltaAudience(() => this.watchers.any);
     await this.watchers.start();
   }
 

@@ -6,7 +6,7 @@ const CHANNEL = 'admin-watchers';
 const HEARTBEAT_MS = 5_000;
 const EXPIRE_MS = 15_000;
 /** Until the other instances have answered the start-up question, assume someone watches. */
-const STARTUP_GRACE_MS = 1_000;
+export const STARTUP_GRACE_MS = 1_000;
 
 interface Announcement {
   instance: string;

@@ -45,7 +45,8 @@ export interface UpstreamCallSample {
 }
 
 export interface RoundSink {
-  delta(text: string): void;
+  /** Absent: nobody sees the text before the round ends (see ChatModelRequest.streamed). */
+  delta?(text: string): void;
   status(text: string): void;
 }
 
@@ -68,7 +69,7 @@ export async function runModelRound(model: ChatModel, request: ChatModelRequest,
         firstTokenMs ??= performance.now() - started;
         if (event.type === 'text') {
           outcome.text += event.text;
-          sink.delta(event.text);
+          sink.delta?.(event.text);
         } else if (event.type === 'tool_call') {
           const call = calls.get(event.index) ?? { id: '', name: '', arguments: '' };
           if (event.id) call.id = event.id;

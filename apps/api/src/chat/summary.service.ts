@@ -53,6 +53,7 @@ export class SummaryService {
         { role: 'user', content: `${prior}New messages:\n${transcript}` },
       ],
       maxOutputTokens: 400,
+      streamed: false,
     })) {
       if (event.type === 'text') summary += event.text;
     }

@@ -12,5 +12,5 @@ export function endWithoutTools(outcome: RoundOutcome, sink: Pick<RoundSink, 'de
   outcome.toolCalls = [];
   if (outcome.text.trim()) return;
   outcome.text = TOOL_LIMIT_ANSWER;
-  sink.delta(TOOL_LIMIT_ANSWER);
+  sink.delta?.(TOOL_LIMIT_ANSWER);
 }

@@ -160,11 +160,13 @@ export class TurnService {
     const sink = {
       delta: (text: string) => {
         this.inFlight.append(threadKey, text);
-        input.sink.delta(text);
+        input.sink.delta?.(text);
         this.events.emit('delta', session.id, turnId, text);
       },
       status: (text: string) => input.sink.status(text),
     };
+    // Read once, at the start: a staff member who starts watching mid-answer sees it when it is stored.
+    const streamed = input.sink.delta !== undefined || this.events.deltasWatched;
     const total = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: false };
     let costMicros: number | null = 0;
     // The price is read once per turn: every round of one answer is priced alike.
@@ -174,7 +176,7 @@ export class TurnService {
       const lastRound = round > this.config.env.TOOL_MAX_ROUNDS;
       const outcome = await runModelRound(
         this.model,
-        { messages, tools: lastRound ? undefined : tools, signal: input.signal, maxOutputTokens, model, params: client?.params, sendAfter: round === 1 ? held.sendAfter : undefined },
+        { messages, tools: lastRound ? undefined : tools, signal: input.signal, maxOutputTokens, model, params: client?.params, sendAfter: round === 1 ? held.sendAfter : undefined, streamed },
         sink,
         this.retry,
       );
@@ -224,7 +226,7 @@ export class TurnService {
 
   private async runCommand(input: TurnInput, command: NonNullable<ReturnType<typeof parseCommand>>): Promise<TurnResult> {
     const text = await this.commands.run(command, input.identity, input.isStaff ?? false);
-    input.sink.delta(text);
+    input.sink.delta?.(text);
     const session = (await this.recorder.latestSession(input.identity)) ?? placeholderSession(input);
     const assistant: MessageDto = {
       id: newId(), seq: 0, role: 'assistant', content: text, status: 'complete', participant: null,

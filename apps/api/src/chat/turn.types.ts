@@ -7,7 +7,8 @@ import type { SessionRow } from '@api/sessions/session.types.js';
 export interface TurnSink {
   started?(event: { turnId: string; session: SessionRow; userMessage: MessageDto; newThread: boolean }): void;
   status(text: string): void;
-  delta(text: string): void;
+  /** Text as it streams. A channel without it shows only the whole answer (the turn's result). */
+  delta?(text: string): void;
 }
 
 export interface TurnInput {
@@ -79,4 +80,5 @@ export interface TurnResult {
   upstreamError?: UpstreamError | null;
 }
 
-export const NULL_SINK: TurnSink = { status: () => undefined, delta: () => undefined };
+/** A channel that shows nothing before the answer is whole. */
+export const NULL_SINK: TurnSink = { status: () => undefined };

@@ -72,6 +72,8 @@ export const envSchema = z.object({
   LLM_RETRY_BASE_MS: int(0).default(500),
   LLM_MAX_OUTPUT_TOKENS: int(1).default(2000),
   LLM_HTTP_CLIENT: z.enum(['node', 'fetch'], { message: '"node" or "fetch"' }).default('node'),
+  LLM_STREAM: z.enum(['auto', 'always'], { message: '"auto" or "always"' }).default('auto'),
+  LLM_ANSWER_TIMEOUT_MS: int(100).default(300_000),
   SYSTEM_PROMPT: z
     .string()
     .min(1)

@@ -31,6 +31,13 @@ export interface ChatModelRequest {
    * a turn that gives up on the call aborts `signal`.
    */
   sendAfter?: Promise<void>;
+  /**
+   * false: nobody sees the answer before it is whole (a plain REST reply, no staff
+   * watching). The adapter may then ask for it in one piece, which costs both ends far
+   * less than a stream of chunks (one per token from a real model). The events are the
+   * same, the text in one event. Default true.
+   */
+  streamed?: boolean;
 }
 
 /**

@@ -13,7 +13,15 @@ import { SimulatedChatModel } from './simulated.chat-model.js';
       useFactory: (config: AppConfig): ChatModel => {
         const env = config.env;
         if (!env.OPENAI_API_KEY) return new SimulatedChatModel(env.NODE_ENV === 'test' ? 0 : 25);
-        return new OpenAIChatModel({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, idleTimeoutMs: env.LLM_TIMEOUT_MS, httpClient: env.LLM_HTTP_CLIENT });
+        return new OpenAIChatModel({
+          apiKey: env.OPENAI_API_KEY,
+          baseURL: env.OPENAI_BASE_URL,
+          model: env.OPENAI_MODEL,
+          idleTimeoutMs: env.LLM_TIMEOUT_MS,
+          answerTimeoutMs: env.LLM_ANSWER_TIMEOUT_MS,
+          stream: env.LLM_STREAM,
+          httpClient: env.LLM_HTTP_CLIENT,
+        });
       },
     },
   ],

@@ -1,4 +1,4 @@
-import { ChunkReader } from './openai-chunks.js';
+import { ChunkReader, completionEvents } from './openai-chunks.js';
 import type { ServerSentEvent } from './sse-decoder.js';
 
 const data = (payload: unknown): ServerSentEvent => ({ event: null, data: typeof payload === 'string' ? payload : JSON.stringify(payload) });
@@ -48,5 +48,30 @@ describe('ChunkReader', () => {
     const { events, failure } = new ChunkReader(new Headers()).read([text('Part'), data('{"choices": [')]);
     expect(events).toEqual([{ type: 'text', text: 'Part' }]);
     expect(failure).toBeInstanceOf(SyntaxError);
+  });
+});
+
+describe('completionEvents', () => {
+  const completion = (message: object, extra: object = {}) =>
+    ({ id: 'c', object: 'chat.completion', created: 0, model: 'm', choices: [{ index: 0, message: { role: 'assistant', refusal: null, ...message }, finish_reason: 'stop', logprobs: null }], ...extra }) as never;
+
+  it('gives a whole answer as the events its stream would: the text in one, each call whole, the finish, the usage', () => {
+    const calls = [{ id: 'call_1', type: 'function', function: { name: 'search', arguments: '{"q":"x"}' } }];
+    const usage = { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8, prompt_tokens_details: { cached_tokens: 2 } };
+    expect(completionEvents(completion({ content: 'Looking', tool_calls: calls }, { usage }), new Headers())).toEqual([
+      { type: 'text', text: 'Looking' },
+      { type: 'tool_call', index: 0, id: 'call_1', name: 'search', argumentsDelta: '{"q":"x"}' },
+      { type: 'finish', reason: 'stop' },
+      { type: 'usage', usage: { promptTokens: 5, completionTokens: 3, cachedTokens: 2 } },
+    ]);
+  });
+
+  it('an empty answer is no text event', () => {
+    expect(completionEvents(completion({ content: null }), new Headers())).toEqual([{ type: 'finish', reason: 'stop' }]);
+  });
+
+  it('an error in the body, or a body without choices, fails', () => {
+    expect(() => completionEvents({ error: { message: 'overloaded', type: 'server_error' } } as never, new Headers())).toThrow('overloaded');
+    expect(() => completionEvents({ object: 'list' } as never, new Headers())).toThrow(expect.objectContaining({ kind: 'bad_response' }));
   });
 });

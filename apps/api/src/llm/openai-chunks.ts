@@ -1,6 +1,7 @@
 import { APIError } from 'openai';
-import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
-import type { ChatModelEvent } from './chat-model.port.js';
+import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
+import type { CompletionUsage } from 'openai/resources/completions';
+import { UpstreamError, type ChatModelEvent } from './chat-model.port.js';
 import type { ServerSentEvent } from './sse-decoder.js';
 
 /**
@@ -49,14 +50,33 @@ function appendEvents(chunk: ChatCompletionChunk, events: ChatModelEvent[]): voi
     }
     if (choice.finish_reason) events.push({ type: 'finish', reason: choice.finish_reason });
   }
-  if (chunk.usage) {
-    events.push({
-      type: 'usage',
-      usage: {
-        promptTokens: chunk.usage.prompt_tokens,
-        completionTokens: chunk.usage.completion_tokens,
-        cachedTokens: chunk.usage.prompt_tokens_details?.cached_tokens ?? 0,
-      },
-    });
+  if (chunk.usage) events.push(usageEvent(chunk.usage));
+}
+
+/**
+ * A completion asked for whole (`streamed: false`) as the events a stream of it would give:
+ * its text in one event, each tool call whole, the finish and the usage.
+ */
+export function completionEvents(completion: ChatCompletion & { error?: object }, headers: Headers): ChatModelEvent[] {
+  // An error in a 200 body: the same as one sent inside a stream.
+  if (completion?.error) throw new APIError(undefined, completion.error, undefined, headers);
+  if (!Array.isArray(completion?.choices)) throw new UpstreamError('bad_response', 'the model provider sent an answer without choices');
+  const events: ChatModelEvent[] = [];
+  for (const choice of completion.choices) {
+    const message = choice.message;
+    if (message?.content) events.push({ type: 'text', text: message.content });
+    for (const [index, call] of (message?.tool_calls ?? []).entries()) {
+      if (call.type === 'function') events.push({ type: 'tool_call', index, id: call.id, name: call.function.name, argumentsDelta: call.function.arguments });
+    }
+    if (choice.finish_reason) events.push({ type: 'finish', reason: choice.finish_reason });
   }
+  if (completion.usage) events.push(usageEvent(completion.usage));
+  return events;
+}
+
+function usageEvent(usage: CompletionUsage): ChatModelEvent {
+  return {
+    type: 'usage',
+    usage: { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0 },
+  };
 }

@@ -41,7 +41,7 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
 
   beforeAll(async () => {
     fake = await FakeOpenAI.start();
-    model = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: fake.baseURL, model: 'gpt-test', idleTimeoutMs: 300, httpClient });
+    model = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: fake.baseURL, model: 'gpt-test', idleTimeoutMs: 300, answerTimeoutMs: 300, httpClient });
   });
   afterEach(() => fake.reset());
   afterAll(async () => {
@@ -111,7 +111,7 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
   it('asks the upstream only once sendAfter resolves, and the wait is not counted as the upstream’s silence', async () => {
     fake.enqueue({ kind: 'text', text: 'After the commit' });
     // Its own model: an idle timeout that a loaded CI machine cannot overrun by accident, and a wait longer than it.
-    const patient = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: fake.baseURL, model: 'gpt-test', idleTimeoutMs: 1500, httpClient });
+    const patient = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: fake.baseURL, model: 'gpt-test', idleTimeoutMs: 1500, answerTimeoutMs: 1500, httpClient });
     try {
       let open!: () => void;
       const sendAfter = new Promise<void>((resolve) => (open = resolve));
@@ -149,7 +149,7 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
       res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'So far' } }] })}\r\n\r\n`);
       res.end(`data: ${JSON.stringify({ error: { message: 'overloaded mid-answer', type: 'server_error' } })}\n\n`);
     });
-    const viaRaw = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: raw.baseURL, model: 'gpt-test', idleTimeoutMs: 1000, httpClient });
+    const viaRaw = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: raw.baseURL, model: 'gpt-test', idleTimeoutMs: 1000, answerTimeoutMs: 1000, httpClient });
     try {
       const { events, error } = await failure(viaRaw, hello);
       expect(events).toEqual([{ type: 'text', text: 'So far' }]);
@@ -168,7 +168,7 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
       res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'First' } }] })}\n\n`);
       res.once('close', closed);
     });
-    const viaRaw = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: raw.baseURL, model: 'gpt-test', idleTimeoutMs: 5000, httpClient });
+    const viaRaw = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: raw.baseURL, model: 'gpt-test', idleTimeoutMs: 5000, answerTimeoutMs: 5000, httpClient });
     try {
       for await (const event of viaRaw.stream(hello)) if (event.type === 'text') break;
       await requestClosed;
@@ -176,6 +176,87 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
       viaRaw.onApplicationShutdown();
       await raw.close();
     }
+  });
+
+  describe('an answer nobody watches stream (streamed: false)', () => {
+    const whole: ChatModelRequest = { ...hello, streamed: false };
+    const texts = (events: ChatModelEvent[]) => events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text);
+
+    it('is asked for whole and gives the same events, the text in one', async () => {
+      fake.enqueue({ kind: 'text', text: 'Hi there friend', usage: { prompt_tokens: 7, completion_tokens: 3, cached_tokens: 2 } });
+      const events = await collect(model, { ...whole, maxOutputTokens: 50, params: { temperature: 0.2 } });
+      expect(events).toEqual([
+        { type: 'text', text: 'Hi there friend' },
+        { type: 'finish', reason: 'stop' },
+        { type: 'usage', usage: { promptTokens: 7, completionTokens: 3, cachedTokens: 2 } },
+      ]);
+      expect(fake.requests[0]!.body).toMatchObject({ model: 'gpt-test', stream: false, max_completion_tokens: 50, temperature: 0.2 });
+      expect(fake.requests[0]!.body).not.toHaveProperty('stream_options');
+    });
+
+    it('gives each tool call whole, in order', async () => {
+      fake.enqueue({ kind: 'tool_calls', calls: [{ id: 'call_1', name: 'get_time', arguments: '{"zone":"UTC"}' }, { id: 'call_2', name: 'get_date', arguments: '{}' }] });
+      const events = await collect(model, { ...whole, tools: [{ name: 'get_time', description: 'time', parameters: { type: 'object' } }] });
+      expect(events.filter((e) => e.type !== 'usage')).toEqual([
+        { type: 'tool_call', index: 0, id: 'call_1', name: 'get_time', argumentsDelta: '{"zone":"UTC"}' },
+        { type: 'tool_call', index: 1, id: 'call_2', name: 'get_date', argumentsDelta: '{}' },
+        { type: 'finish', reason: 'tool_calls' },
+      ]);
+      expect(fake.requests[0]!.body.tools).toEqual([{ type: 'function', function: { name: 'get_time', description: 'time', parameters: { type: 'object' } } }]);
+    });
+
+    it('fails as a stream does: refused, rate limited, cut, unreadable', async () => {
+      fake.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '2' } });
+      expect((await failure(model, whole)).error).toMatchObject({ kind: 'rate_limited', retryAfterMs: 2000 });
+      fake.enqueue({ kind: 'break', afterText: 'The answer is' });
+      const cut = await failure(model, whole);
+      expect(cut.events).toEqual([]);
+      expect(cut.error).toMatchObject({ kind: 'network' });
+      fake.enqueue({ kind: 'garbage' });
+      expect((await failure(model, whole)).error).toMatchObject({ kind: 'bad_response' });
+    });
+
+    it('a 200 that is not a completion is a bad response', async () => {
+      const raw = await rawUpstream((res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"object":"list","data":[]}');
+      });
+      const viaRaw = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: raw.baseURL, model: 'gpt-test', idleTimeoutMs: 1000, answerTimeoutMs: 1000, httpClient });
+      try {
+        expect((await failure(viaRaw, whole)).error).toMatchObject({ kind: 'bad_response' });
+      } finally {
+        viaRaw.onApplicationShutdown();
+        await raw.close();
+      }
+    });
+
+    it('is bounded by the answer timeout, not the silence between chunks', async () => {
+      // Silence longer than a stream may keep, shorter than a whole answer may take.
+      const slow = await FakeOpenAI.start({ latencyMs: 400 });
+      const patient = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: slow.baseURL, model: 'gpt-test', idleTimeoutMs: 200, answerTimeoutMs: 3000, httpClient });
+      const impatient = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: slow.baseURL, model: 'gpt-test', idleTimeoutMs: 200, answerTimeoutMs: 700, httpClient });
+      try {
+        expect(texts(await collect(patient, whole))).toEqual(['Echo: hello there']);
+        expect((await failure(patient, hello)).error).toMatchObject({ kind: 'timeout' });
+        slow.enqueue({ kind: 'stall', afterText: 'Half an answer' });
+        expect(await failure(impatient, whole)).toMatchObject({ events: [], error: { kind: 'timeout', message: 'the model did not answer within 700 ms' } });
+      } finally {
+        patient.onApplicationShutdown();
+        impatient.onApplicationShutdown();
+        await slow.close();
+      }
+    });
+
+    it('streams anyway when the gateway is set to always stream', async () => {
+      const streaming = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: fake.baseURL, model: 'gpt-test', idleTimeoutMs: 300, answerTimeoutMs: 300, stream: 'always', httpClient });
+      try {
+        fake.enqueue({ kind: 'text', text: 'word by word' });
+        expect(texts(await collect(streaming, whole)).join('')).toBe('word by word');
+        expect(fake.requests[0]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+      } finally {
+        streaming.onApplicationShutdown();
+      }
+    });
   });
 
   it('lists the upstream models', async () => {

@@ -1,7 +1,8 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import OpenAI, { OpenAIError, type ClientOptions } from 'openai';
+import type { ChatCompletion, ChatCompletionCreateParams } from 'openai/resources/chat/completions';
 import { ChatModel, UpstreamError, untilSendable, type ChatModelEvent, type ChatModelRequest, type ModelInfo } from './chat-model.port.js';
-import { ChunkReader } from './openai-chunks.js';
+import { ChunkReader, completionEvents } from './openai-chunks.js';
 import { createNodeHttpFetch, type GatedRequestInit, type NodeHttpFetch } from './node-http-fetch.js';
 import { SseDecoder } from './sse-decoder.js';
 
@@ -11,6 +12,10 @@ export interface OpenAIChatModelOptions {
   model: string;
   /** longest silence allowed between two chunks (and before the first) */
   idleTimeoutMs: number;
+  /** longest wait for an answer asked for whole (a request with `streamed: false`) */
+  answerTimeoutMs: number;
+  /** auto: answers nobody watches are asked for whole (the default); always: every answer streams. */
+  stream?: 'auto' | 'always';
   /** node: our keep-alive client on node:http (the default); fetch: the global fetch. */
   httpClient?: 'node' | 'fetch';
 }
@@ -46,6 +51,9 @@ export class OpenAIChatModel extends ChatModel implements OnApplicationShutdown 
   }
 
   async *stream(request: ChatModelRequest): AsyncIterable<ChatModelEvent> {
+    const whole = request.streamed === false && this.options.stream !== 'always';
+    // A stream may be silent this long between two chunks; a whole answer, this long in all.
+    const timeoutMs = whole ? this.options.answerTimeoutMs : this.options.idleTimeoutMs;
     const abort = new AbortController();
     const onOuterAbort = () => abort.abort();
     request.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -55,7 +63,7 @@ export class OpenAIChatModel extends ChatModel implements OnApplicationShutdown 
     // One timer pushed back per chunk (refresh), not a new one each time: this runs per token.
     // It starts when the request may leave: the wait for the gate is not the upstream's silence.
     const startIdle = () => {
-      if (!done) idle = setTimeout(() => ((timedOut = true), abort.abort()), this.options.idleTimeoutMs);
+      if (!done) idle = setTimeout(() => ((timedOut = true), abort.abort()), timeoutMs);
     };
     if (request.sendAfter) void request.sendAfter.then(startIdle);
     else startIdle();
@@ -65,21 +73,20 @@ export class OpenAIChatModel extends ChatModel implements OnApplicationShutdown 
       const fetchOptions = request.sendAfter && this.nodeHttpFetch ? gatedFetchOptions(request.sendAfter) : undefined;
       if (request.sendAfter && !fetchOptions) await untilSendable(request, abort.signal);
       // The SDK makes the request (auth, base URL, errors of a non-2xx answer); the body is
-      // read here, by a decoder cheaper per token than the SDK's (see SseDecoder).
+      // read here, a stream by a decoder cheaper per token than the SDK's (see SseDecoder).
       const response = await this.client.chat.completions
-        .create(
-          {
-            ...(request.params as object | undefined),
-            model: request.model ?? this.model,
-            messages: request.messages,
-            stream: true,
-            stream_options: { include_usage: true },
-            ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
-            ...(request.tools?.length ? { tools: request.tools.map((t) => ({ type: 'function' as const, function: t })) } : {}),
-          },
-          { signal: abort.signal, ...(fetchOptions ? { fetchOptions } : {}) },
-        )
+        .create(this.body(request, whole), {
+          signal: abort.signal,
+          ...(whole ? { timeout: timeoutMs } : {}),
+          ...(fetchOptions ? { fetchOptions } : {}),
+        })
         .asResponse();
+      if (whole) {
+        const completion = (await response.json()) as ChatCompletion;
+        abort.signal.throwIfAborted();
+        yield* completionEvents(completion, response.headers);
+        return;
+      }
       if (!response.body) throw new OpenAIError('the model provider answered a stream without a body');
       const decoder = new SseDecoder();
       const reader = new ChunkReader(response.headers);
@@ -96,12 +103,23 @@ export class OpenAIChatModel extends ChatModel implements OnApplicationShutdown 
       abort.signal.throwIfAborted();
     } catch (error) {
       if (request.signal?.aborted) throw error;
-      throw toUpstreamError(error, timedOut, this.options.idleTimeoutMs, this.options.apiKey);
+      throw toUpstreamError(error, timedOut, timeoutMs, this.options.apiKey);
     } finally {
       done = true;
       clearTimeout(idle);
       request.signal?.removeEventListener('abort', onOuterAbort);
     }
+  }
+
+  private body(request: ChatModelRequest, whole: boolean): ChatCompletionCreateParams {
+    return {
+      ...(request.params as object | undefined),
+      model: request.model ?? this.model,
+      messages: request.messages,
+      ...(whole ? { stream: false } : { stream: true, stream_options: { include_usage: true } }),
+      ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
+      ...(request.tools?.length ? { tools: request.tools.map((t) => ({ type: 'function' as const, function: t })) } : {}),
+    };
   }
 
   override async listModels(): Promise<ModelInfo[]> {
@@ -126,8 +144,9 @@ function gatedFetchOptions(sendAfter: Promise<void>): ClientOptions['fetchOption
 
 // Classified by status and shape, not instanceof: under test runners the SDK's error
 // classes and fetch's may come from different realms.
-function toUpstreamError(error: unknown, timedOut: boolean, idleTimeoutMs: number, apiKey: string): UpstreamError {
-  if (timedOut) return new UpstreamError('timeout', `the model did not answer within ${idleTimeoutMs} ms`);
+function toUpstreamError(error: unknown, timedOut: boolean, timeoutMs: number, apiKey: string): UpstreamError {
+  if (timedOut) return new UpstreamError('timeout', `the model did not answer within ${timeoutMs} ms`);
+  if (error instanceof UpstreamError) return error;
   const e = error as { status?: number; headers?: HeaderSource; message?: string; name?: string; error?: { message?: unknown } };
   const status = typeof e?.status === 'number' ? e.status : null;
   if (status === 429) return new UpstreamError('rate_limited', 'the model provider is rate limiting requests', 429, retryAfterMs(e.headers));

@@ -3,7 +3,7 @@ import { ChatModel, untilSendable, type ChatModelEvent, type ChatModelMessage, t
 
 /**
  * The offline default when no OPENAI_API_KEY is set: deterministic, streams word by
- * word, and says plainly what it is and how much context it was given, so memory,
+ * word (or answers at once when nobody watches the stream), and says plainly what it is and how much context it was given, so memory,
  * trimming and clearing can be seen working without a provider.
  */
 export class SimulatedChatModel extends ChatModel {
@@ -22,10 +22,12 @@ export class SimulatedChatModel extends ChatModel {
   async *stream(request: ChatModelRequest): AsyncIterable<ChatModelEvent> {
     await untilSendable(request);
     const text = composeReply(request.messages);
-    for (const word of text.match(/\S+\s*/g) ?? []) {
+    // An answer nobody watches stream is given whole, at once, as an upstream asked for it whole would.
+    const pieces = request.streamed === false ? [text] : (text.match(/\S+\s*/g) ?? []);
+    for (const piece of pieces) {
       if (request.signal?.aborted) throw new Error('aborted');
-      if (this.wordDelayMs > 0) await new Promise((r) => setTimeout(r, this.wordDelayMs));
-      yield { type: 'text', text: word };
+      if (this.wordDelayMs > 0 && request.streamed !== false) await new Promise((r) => setTimeout(r, this.wordDelayMs));
+      yield { type: 'text', text: piece };
     }
     yield { type: 'finish', reason: 'stop' };
     const promptTokens = request.messages.reduce((n, m) => n + 4 + estimateTextTokens(typeof m.content === 'string' ? m.content : ''), 0);

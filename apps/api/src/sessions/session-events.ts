@@ -29,8 +29,20 @@ export interface SessionEventMap {
  */
 @Injectable()
 export class SessionEvents extends EventEmitter<SessionEventMap> {
+  private readonly deltaAudiences: Array<() => boolean> = [];
+
   constructor() {
     super();
     this.setMaxListeners(50);
+  }
+
+  /** `watching`: whether this listener to 'delta' shows answers as they stream right now (staff in /admin). */
+  addDeltaAudience(watching: () => boolean): void {
+    this.deltaAudiences.push(watching);
+  }
+
+  /** Someone beyond a turn's own channel sees its answer stream: the model must stream it. */
+  get deltasWatched(): boolean {
+    return this.deltaAudiences.some((watching) => watching());
   }
 }

@@ -99,7 +99,8 @@ export class ChatCompletionsService {
           stream?.open();
         },
         status: () => undefined,
-        delta: (text) => stream?.open().text(text),
+        // A call that does not stream takes no deltas: its answer is asked for whole.
+        delta: stream ? (text) => stream.open().text(text) : undefined,
       },
     });
     if (result.error) {
@@ -119,7 +120,7 @@ export class ChatCompletionsService {
       model: body.model ?? undefined,
       maxOutputTokens: call.maxOutputTokens,
       params: call.params,
-      sink: { status: () => undefined, delta: (text) => stream?.open().text(text) },
+      sink: { status: () => undefined, delta: stream ? (text) => stream.open().text(text) : undefined },
     });
     if (outcome.error) throw upstreamFailure(outcome.error, outcome.text.length > 0);
     return { text: outcome.text, toolCalls: outcome.toolCalls, finishReason: finishReasonOf(outcome.finishReason, outcome.toolCalls), usage: completionUsage(usage) };

@@ -63,7 +63,8 @@ export class DirectCompletionService {
     await this.budgets.check(call.identity);
     const model = this.model.resolveModel(call.model);
     const maxOutputTokens = Math.min(call.maxOutputTokens ?? Infinity, this.config.env.LLM_MAX_OUTPUT_TOKENS);
-    const outcome = await runModelRound(this.model, { messages: call.messages, tools: call.tools, model, maxOutputTokens, params: call.params }, call.sink, this.retry);
+    const request = { messages: call.messages, tools: call.tools, model, maxOutputTokens, params: call.params, streamed: call.sink.delta !== undefined };
+    const outcome = await runModelRound(this.model, request, call.sink, this.retry);
     const usage = usageOf(outcome, call.messages);
     const price = this.prices.applied(model);
     const costMicros = price ? costOf(price, usage) : null;

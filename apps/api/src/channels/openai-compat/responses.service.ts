@@ -146,7 +146,8 @@ export class ResponsesService {
       sink: {
         started: () => void stream?.open(),
         status: () => undefined,
-        delta: (text) => stream?.open().delta(text),
+        // A call that does not stream takes no deltas: its answer is asked for whole.
+        delta: stream ? (text) => stream.open().delta(text) : undefined,
       },
     });
     state.text = result.assistant.content;
@@ -185,7 +186,7 @@ export class ResponsesService {
       model: body.model ?? undefined,
       maxOutputTokens: body.max_output_tokens ?? undefined,
       params: responseParams(body),
-      sink: { status: () => undefined, delta: (text) => stream?.open().delta(text) },
+      sink: { status: () => undefined, delta: stream ? (text) => stream.open().delta(text) : undefined },
     });
     state.text = outcome.text;
     state.model = model;
