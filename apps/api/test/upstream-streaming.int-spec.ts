@@ -1,10 +1,9 @@
 import type { AdminClientToServer, AdminServerToClient, ChatClientToServer, ChatServerToClient } from '@threadline/contracts';
+import { waitUntil } from '@threadline/testing';
 import { io, type Socket } from 'socket.io-client';
 import { SummaryService } from '@api/chat/summary.service.js';
 import { backends } from './backends.js';
 import { TEST_MASTER_KEY, createApiKey, openWebSession, startGateway, untilNoWatchersAssumed, useGateway, type Gateway } from './harness.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * LLM_STREAM=auto: an answer is streamed from the upstream only when someone sees it
@@ -65,12 +64,11 @@ describe.each(backends())('which answers stream from the upstream (%s)', (backen
       admin.close();
     }
     expect(asStreamed()).toEqual([true]);
-    // The instance hears the disconnect on its own time: the next unwatched reply is asked for whole.
-    for (let attempt = 0; attempt < 40 && suite.fake.requests.at(-1)?.body.stream !== false; attempt++) {
-      await sleep(50);
-      await chat('watched-user', `unwatched ${attempt}`);
-    }
-    expect(suite.fake.requests.at(-1)!.body.stream).toBe(false);
+    // The instance hears the disconnect on its own time: soon, an unwatched reply is asked for whole.
+    await waitUntil('a reply asked for whole after staff left', async () => {
+      await chat('watched-user', 'unwatched');
+      return suite.fake.requests.at(-1)?.body.stream === false;
+    });
   });
 
   it('the OpenAI-compatible endpoint streams from the upstream exactly when its caller streams, in a thread or not', async () => {

@@ -346,29 +346,22 @@ describe('FakeOpenAI lifecycle', () => {
     }
   });
 
-  it('spaces streamed chunks by delayMsPerChunk', async () => {
+  it('spaces streamed chunks by delayMsPerChunk, and holds a whole answer as long as its chunks would take', async () => {
     const fake = await FakeOpenAI.start();
-    try {
+    const client = new OpenAI({ apiKey: 'test', baseURL: fake.baseURL, maxRetries: 0 });
+    const timed = async <T>(answer: () => Promise<T>): Promise<{ value: T; ms: number }> => {
       fake.enqueue({ kind: 'text', text: 'a b c d', delayMsPerChunk: 40 });
-      const client = new OpenAI({ apiKey: 'test', baseURL: fake.baseURL, maxRetries: 0 });
       const started = Date.now();
-      const chunks = await collect(await client.chat.completions.create({ model, messages: [user('hi')], stream: true }));
-      expect(text(chunks)).toBe('a b c d');
-      expect(Date.now() - started).toBeGreaterThanOrEqual(150);
-    } finally {
-      await fake.close();
-    }
-  });
-
-  it('holds a whole answer for as long as its chunks would have taken', async () => {
-    const fake = await FakeOpenAI.start();
+      const value = await answer();
+      return { value, ms: Date.now() - started };
+    };
     try {
-      fake.enqueue({ kind: 'text', text: 'a b c d', delayMsPerChunk: 40 });
-      const client = new OpenAI({ apiKey: 'test', baseURL: fake.baseURL, maxRetries: 0 });
-      const started = Date.now();
-      const res = await client.chat.completions.create({ model, messages: [user('hi')] });
-      expect(res.choices[0]?.message.content).toBe('a b c d');
-      expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+      const streamed = await timed(async () => text(await collect(await client.chat.completions.create({ model, messages: [user('hi')], stream: true }))));
+      const whole = await timed(async () => (await client.chat.completions.create({ model, messages: [user('hi')] })).choices[0]?.message.content);
+      for (const { value, ms } of [streamed, whole]) {
+        expect(value).toBe('a b c d');
+        expect(ms).toBeGreaterThanOrEqual(150);
+      }
     } finally {
       await fake.close();
     }

@@ -208,15 +208,8 @@ export class FakeOpenAI {
       case 'break':
         return this.breakMidway(res, ctx, head, stream, reply.afterText);
       case 'stall':
-        if (!stream) {
-          // The head and part of a whole answer, then silence: the rest never comes.
-          const full = JSON.stringify(wire.completion(ctx, { content: reply.afterText }, 'stop', null));
-          res.writeHead(200, { ...head, 'content-type': 'application/json', 'content-length': Buffer.byteLength(full) });
-          res.write(full.slice(0, Math.floor(full.length / 2)));
-          return;
-        }
-        writeSseHead(res, head);
-        res.write(openingFrames(ctx, reply.afterText));
+        // The rest never comes; the connection stays open.
+        res.write(writePartHead(res, ctx, head, stream, reply.afterText));
         return;
     }
   }
@@ -249,16 +242,7 @@ export class FakeOpenAI {
     stream: boolean,
     text: string,
   ): Promise<void> {
-    let payload: string;
-    if (stream) {
-      writeSseHead(res, head);
-      payload = openingFrames(ctx, text);
-    } else {
-      const full = JSON.stringify(wire.completion(ctx, { content: text }, 'stop', null));
-      // Promise the whole body, deliver half: the client sees a truncated message, not a short one.
-      res.writeHead(200, { ...head, 'content-type': 'application/json', 'content-length': Buffer.byteLength(full) });
-      payload = full.slice(0, Math.floor(full.length / 2));
-    }
+    const payload = writePartHead(res, ctx, head, stream, text);
     // Destroying before the write is flushed would discard the partial text the client must see.
     await new Promise<void>((resolve) => res.write(payload, () => resolve()));
     res.socket?.destroy();
@@ -306,6 +290,21 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 function writeSseHead(res: ServerResponse, headers: Record<string, string>): void {
   res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+}
+
+/**
+ * Writes the head of an answer that will not be finished and returns the part of it to
+ * send: a stream's opening frames with `text`, or half of a whole answer's promised body
+ * (the client sees a truncated message, not a short one).
+ */
+function writePartHead(res: ServerResponse, ctx: wire.ResponseContext, head: Record<string, string>, stream: boolean, text: string): string {
+  if (stream) {
+    writeSseHead(res, head);
+    return openingFrames(ctx, text);
+  }
+  const full = JSON.stringify(wire.completion(ctx, { content: text }, 'stop', null));
+  res.writeHead(200, { ...head, 'content-type': 'application/json', 'content-length': Buffer.byteLength(full) });
+  return full.slice(0, Math.floor(full.length / 2));
 }
 
 /** The first frames of a streamed text answer: the role, then `text` as deltas (no finish, no [DONE]). */

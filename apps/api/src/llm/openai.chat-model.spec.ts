@@ -49,6 +49,18 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
     await fake.close();
   });
 
+  /** `use` gets a model in front of an upstream that answers with what `reply` writes; both are closed after. */
+  async function viaRawUpstream(reply: (res: ServerResponse) => void, timeoutMs: number, use: (model: OpenAIChatModel) => Promise<void>): Promise<void> {
+    const raw = await rawUpstream(reply);
+    const viaRaw = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: raw.baseURL, model: 'gpt-test', idleTimeoutMs: timeoutMs, answerTimeoutMs: timeoutMs, httpClient });
+    try {
+      await use(viaRaw);
+    } finally {
+      viaRaw.onApplicationShutdown();
+      await raw.close();
+    }
+  }
+
   it('streams text, a finish and the usage, asking for usage on the stream', async () => {
     fake.enqueue({ kind: 'text', text: 'Hi there friend', usage: { prompt_tokens: 7, completion_tokens: 3, cached_tokens: 2 } });
     const events = await collect(model, { ...hello, maxOutputTokens: 50, params: { temperature: 0.2 } });
@@ -143,39 +155,31 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
   });
 
   it('an error sent inside a stream ends it after the text so far; keep-alive comments and CRLF are read as the format says', async () => {
-    const raw = await rawUpstream((res) => {
+    const reply = (res: ServerResponse) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(': keep-alive\r\n\r\n');
       res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'So far' } }] })}\r\n\r\n`);
       res.end(`data: ${JSON.stringify({ error: { message: 'overloaded mid-answer', type: 'server_error' } })}\n\n`);
-    });
-    const viaRaw = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: raw.baseURL, model: 'gpt-test', idleTimeoutMs: 1000, answerTimeoutMs: 1000, httpClient });
-    try {
+    };
+    await viaRawUpstream(reply, 1000, async (viaRaw) => {
       const { events, error } = await failure(viaRaw, hello);
       expect(events).toEqual([{ type: 'text', text: 'So far' }]);
       expect(error).toMatchObject({ kind: 'network' });
-    } finally {
-      viaRaw.onApplicationShutdown();
-      await raw.close();
-    }
+    });
   });
 
   it('a caller that stops reading early ends the request instead of leaving it open', async () => {
     let closed!: () => void;
     const requestClosed = new Promise<void>((resolve) => (closed = resolve));
-    const raw = await rawUpstream((res) => {
+    const reply = (res: ServerResponse) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'First' } }] })}\n\n`);
       res.once('close', closed);
-    });
-    const viaRaw = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: raw.baseURL, model: 'gpt-test', idleTimeoutMs: 5000, answerTimeoutMs: 5000, httpClient });
-    try {
+    };
+    await viaRawUpstream(reply, 5000, async (viaRaw) => {
       for await (const event of viaRaw.stream(hello)) if (event.type === 'text') break;
       await requestClosed;
-    } finally {
-      viaRaw.onApplicationShutdown();
-      await raw.close();
-    }
+    });
   });
 
   describe('an answer nobody watches stream (streamed: false)', () => {
@@ -217,17 +221,13 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
     });
 
     it('a 200 that is not a completion is a bad response', async () => {
-      const raw = await rawUpstream((res) => {
+      const notACompletion = (res: ServerResponse) => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"object":"list","data":[]}');
-      });
-      const viaRaw = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: raw.baseURL, model: 'gpt-test', idleTimeoutMs: 1000, answerTimeoutMs: 1000, httpClient });
-      try {
+      };
+      await viaRawUpstream(notACompletion, 1000, async (viaRaw) => {
         expect((await failure(viaRaw, whole)).error).toMatchObject({ kind: 'bad_response' });
-      } finally {
-        viaRaw.onApplicationShutdown();
-        await raw.close();
-      }
+      });
     });
 
     it('is bounded by the answer timeout, not the silence between chunks', async () => {

@@ -23,10 +23,11 @@ export class SimulatedChatModel extends ChatModel {
     await untilSendable(request);
     const text = composeReply(request.messages);
     // An answer nobody watches stream is given whole, at once, as an upstream asked for it whole would.
-    const pieces = request.streamed === false ? [text] : (text.match(/\S+\s*/g) ?? []);
-    for (const piece of pieces) {
+    const whole = request.streamed === false;
+    const delayMs = whole ? 0 : this.wordDelayMs;
+    for (const piece of whole ? [text] : (text.match(/\S+\s*/g) ?? [])) {
       if (request.signal?.aborted) throw new Error('aborted');
-      if (this.wordDelayMs > 0 && request.streamed !== false) await new Promise((r) => setTimeout(r, this.wordDelayMs));
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       yield { type: 'text', text: piece };
     }
     yield { type: 'finish', reason: 'stop' };
