@@ -5,9 +5,9 @@
 // prints the figures and the targets of issue 9, writes bench/results/latest.json and the
 // README section (full runs).
 // See bench/README.md for what each figure means.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { buildWorkspace } from './lib/build.mjs';
 import { destroySharedAgent } from './lib/clients.mjs';
 import { busyShare, cpuTimes, gitInfo, loadAverage, machineInfo, trackCommands } from './lib/machine.mjs';
 import { restPhase, restTargets, streamPhase } from './lib/phases-load.mjs';
@@ -37,16 +37,7 @@ const log = (line) => console.log(line);
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
 
 function build() {
-  if (args.has('--skip-build')) return;
-  log('building (npx nx run-many -t build)…');
-  const run = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (run.status !== 0) {
-    console.error(run.stdout.slice(-6000), run.stderr.slice(-4000));
-    throw new Error('the build failed');
-  }
-  for (const file of ['apps/api/dist/main.js', 'libs/testing/dist/index.js']) {
-    if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing after the build`);
-  }
+  if (!args.has('--skip-build')) buildWorkspace(ROOT, log);
 }
 
 async function main() {

@@ -60,9 +60,10 @@ export async function startPeer(upstreamBase) {
  * The store floor (store-floor.mjs) on the run's own database and Redis prefix: the round
  * trips a turn must make, on raw drivers, as the reference for what Threadline adds over them.
  */
-export async function startStoreFloor(upstreamBase, store) {
+export async function startStoreFloor(upstreamBase, store, { nodeArgs = [], env = {} } = {}) {
   const proc = await startNode('store floor', [join(HERE, 'store-floor.mjs')], {
-    env: { UPSTREAM_URL: upstreamBase, DATABASE_URL: store.databaseUrl, REDIS_URL: store.redisUrl, REDIS_KEY_PREFIX: store.prefix },
+    nodeArgs,
+    env: { ...env, UPSTREAM_URL: upstreamBase, DATABASE_URL: store.databaseUrl, REDIS_URL: store.redisUrl, REDIS_KEY_PREFIX: store.prefix },
   });
   return { proc, url: proc.info.url };
 }
@@ -81,12 +82,13 @@ export async function provisionPostgres(adminUrl, redisUrl, stamp) {
  * The built gateway as its own process, the way production runs it. `store` is either
  * { kind: 'embedded' } or { kind: 'postgres', databaseUrl, redisUrl, prefix }.
  */
-export async function startThreadline(name, upstreamBase, store, { nodeArgs = [] } = {}) {
+export async function startThreadline(name, upstreamBase, store, { nodeArgs = [], env: extraEnv = {} } = {}) {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'tl-bench-'));
   onCleanup(() => rm(dataDir, { recursive: true, force: true }));
   const url = `http://127.0.0.1:${port}`;
   const env = {
+    ...extraEnv,
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
