@@ -3,7 +3,7 @@
 // Where one REST turn at concurrency 1 spends its time, step by step: Threadline on Postgres +
 // Redis beside the store floor (the same round trips on raw drivers), each process recording
 // its own socket events (lib/socket-timeline-hook.mjs). Prints one table and writes
-// bench/results/timeline-latest.json. See "The c=1 timeline" in bench/README.md.
+// bench/results/timeline-latest.json. See bench/README.md ("Running it", and the fifteenth pass for a reading).
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
