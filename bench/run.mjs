@@ -17,15 +17,13 @@ import { benchTicks, installSignalHandlers, stopEverything } from './lib/procs.m
 import { profileClockMicros, summarizeProfile } from './lib/profile.mjs';
 import { evaluateTargets, printReport, updateReadme, writeJson } from './lib/report.mjs';
 import { table } from './lib/stats.mjs';
-import { freePort, provisionPostgres, startPassThrough, startPeer, startStoreFloor, startThreadline, startUpstream } from './lib/targets.mjs';
+import { BENCH_DATABASE_URL, BENCH_REDIS_URL, freePort, provisionPostgres, runStamp, startPassThrough, startPeer, startStoreFloor, startThreadline, startUpstream } from './lib/targets.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RESULTS = join(ROOT, 'bench/results');
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const profile = args.has('--profile');
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SERVERS = ['postgres', 'redis-server'];
 
 const plan = quick
@@ -43,7 +41,7 @@ function build() {
 async function main() {
   installSignalHandlers();
   build();
-  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  const stamp = runStamp();
   log(`measuring how busy the machine is before starting (3 s)…`);
   const busyBefore = await busyShare(3000);
   const loadBefore = loadAverage();
@@ -58,7 +56,7 @@ async function main() {
   const upstream = await startUpstream();
   const passThrough = await startPassThrough(upstream.baseURL);
   const peer = await startPeer(upstream.baseURL);
-  const store = await provisionPostgres(DATABASE_URL, REDIS_URL, stamp);
+  const store = await provisionPostgres(BENCH_DATABASE_URL, BENCH_REDIS_URL, stamp);
   const storeFloor = await startStoreFloor(upstream.baseURL, store);
   const profileName = `threadline-pg-${stamp}.cpuprofile`;
   const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS}`, `--cpu-prof-name=${profileName}`] : [];

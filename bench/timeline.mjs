@@ -17,7 +17,7 @@ import { TURN_TEXT } from './lib/phases-load.mjs';
 import { installSignalHandlers, onCleanup, stopEverything } from './lib/procs.mjs';
 import { table } from './lib/stats.mjs';
 import { stepsOf, turnsOf } from './lib/timeline.mjs';
-import { provisionPostgres, startStoreFloor, startThreadline, startUpstream } from './lib/targets.mjs';
+import { BENCH_DATABASE_URL, BENCH_REDIS_URL, provisionPostgres, runStamp, startStoreFloor, startThreadline, startUpstream } from './lib/targets.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const HOOK = join(import.meta.dirname, 'lib/socket-timeline-hook.mjs');
@@ -27,8 +27,6 @@ const TURNS = turnsArg >= 0 ? Number(argv[turnsArg + 1]) : 600;
 const BLOCKS = 6;
 const PER_BLOCK = Math.ceil(TURNS / BLOCKS);
 const STEADY_SECONDS = 10;
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = (line) => console.log(line);
 // Steps are tens of microseconds: the bench's usual two decimals would round them away.
 const fmtMs = (x) => (x === null || x === undefined ? '–' : `${x.toFixed(3)} ms`);
@@ -50,11 +48,11 @@ async function takeEvents(base) {
 async function main() {
   installSignalHandlers();
   if (!argv.includes('--skip-build')) buildWorkspace(ROOT, log);
-  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  const stamp = runStamp();
   const dir = await mkdtemp(join(tmpdir(), 'tl-timeline-'));
   onCleanup(() => rm(dir, { recursive: true, force: true }));
   const upstream = await startUpstream();
-  const store = await provisionPostgres(DATABASE_URL, REDIS_URL, `timeline${stamp}`);
+  const store = await provisionPostgres(BENCH_DATABASE_URL, BENCH_REDIS_URL, `timeline${stamp}`);
   const hooked = (name) => ({ nodeArgs: ['--import', HOOK], env: { SOCKET_TIMELINE: join(dir, name) } });
   const floor = await startStoreFloor(upstream.baseURL, store, hooked('floor'));
   const threadline = await startThreadline('threadline (postgres + redis)', upstream.baseURL, store, hooked('threadline'));
@@ -130,14 +128,14 @@ function report(results, targets) {
     return;
   }
   const kind = (k) => (k === 'own' ? 'own work' : 'waiting');
-  const rows = tl.steps.map((s, k) => [s.label, kind(s.kind), fmtMs(floor.steps[k].ms), fmtMs(s.ms), fmtMs(s.ms - floor.steps[k].ms)]);
-  const upToReply = tl.path.split(' ').indexOf('>client');
-  const sum = (t, pick) => t.steps.slice(0, upToReply).filter(pick).reduce((n, s) => n + s.ms, 0);
+  const compare = (label, kindShown, floorMs, tlMs) => [label, kindShown, fmtMs(floorMs), fmtMs(tlMs), fmtMs(tlMs - floorMs)];
+  const rows = tl.steps.map((s, k) => compare(s.label, kind(s.kind), floor.steps[k].ms, s.ms));
+  const sum = (t, pick) => t.steps.filter((s) => s.beforeReply && pick(s)).reduce((n, s) => n + s.ms, 0);
   for (const [label, pick] of [['up to the reply: own work', (s) => s.kind === 'own'], ['up to the reply: waiting', (s) => s.kind === 'wait'], ['up to the reply', () => true]]) {
-    rows.push([label, '', fmtMs(sum(floor, pick)), fmtMs(sum(tl, pick)), fmtMs(sum(tl, pick) - sum(floor, pick))]);
+    rows.push(compare(label, '', sum(floor, pick), sum(tl, pick)));
   }
-  rows.push(['process CPU per turn (all of it)', '', fmtMs(floor.cpuMsPerTurn), fmtMs(tl.cpuMsPerTurn), fmtMs(tl.cpuMsPerTurn - floor.cpuMsPerTurn)]);
-  rows.push(['client: request to reply (p50)', '', fmtMs(floor.clientP50Ms), fmtMs(tl.clientP50Ms), fmtMs(tl.clientP50Ms - floor.clientP50Ms)]);
+  rows.push(compare('process CPU per turn (all of it)', '', floor.cpuMsPerTurn, tl.cpuMsPerTurn));
+  rows.push(compare('client: request to reply (p50)', '', floor.clientP50Ms, tl.clientP50Ms));
   log(`\n${table(['step (medians)', 'kind', floor.label, tl.label, 'difference'], rows)}`);
 }
 

@@ -15,6 +15,13 @@ const HERE = import.meta.dirname;
 
 export const MASTER_KEY = `bench-master-${randomBytes(12).toString('hex')}`;
 
+/** The Postgres (a role that may create databases) and Redis every bench entry point provisions its store on. */
+export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A run's name in its database, Redis prefix and files: the start time, to the second. */
+export const runStamp = () => new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+
 export function freePort() {
   return new Promise((done, fail) => {
     const server = createServer();

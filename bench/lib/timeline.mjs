@@ -49,14 +49,16 @@ export function stepsOf(turns) {
   const ranked = [...paths].sort((a, b) => b[1].length - a[1].length);
   const [path, usual] = ranked[0] ?? ['', []];
   const events = path ? path.split(' ') : [];
+  const replyAt = events.indexOf('>client');
   const steps = events.slice(1).map((to, k) => ({
     from: events[k],
     to,
     label: `${NAMES[events[k]] ?? events[k]} → ${NAMES[to] ?? to}`,
     kind: to.startsWith('<') ? 'wait' : 'own',
     ms: median(usual.map((turn) => turn[k + 1].ms - turn[k].ms)),
+    // On the client's wait: the steps up to and including the reply's write.
+    beforeReply: k + 1 <= replyAt,
   }));
-  const replyAt = events.indexOf('>client');
   return {
     path,
     turns: turns.length,

@@ -8,6 +8,7 @@ interface Step {
   label: string;
   kind: 'own' | 'wait';
   ms: number | null;
+  beforeReply: boolean;
 }
 interface Timeline {
   turnsOf(flat: number[], ports: { server: number; redis: number; postgres: number; upstream: number }): Array<Array<{ event: string; ms: number }>>;
@@ -74,6 +75,7 @@ describe('the c=1 timeline of the bench', () => {
     expect(result.steps[0]).toMatchObject({ label: 'request → Redis command', kind: 'own' });
     expect(result.steps[0]!.ms).toBeCloseTo(0.1);
     expect(result.toReplyMs).toBeCloseTo(1.3);
+    expect(result.steps.map((s) => s.beforeReply)).toEqual([true, true, true, true, true, true, true, false]);
   });
 
   it('has nothing to say of no turns', () => {

@@ -34,6 +34,9 @@ async function rawUpstream(reply: (res: ServerResponse) => void): Promise<{ base
 
 const hello: ChatModelRequest = { messages: [{ role: 'user', content: 'hello there' }] };
 
+/** The text events' texts, in order. */
+const texts = (events: ChatModelEvent[]) => events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text);
+
 // Both HTTP clients behind the SDK must read the same wire the same way.
 describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient) => {
   let fake: FakeOpenAI;
@@ -64,7 +67,7 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
   it('streams text, a finish and the usage, asking for usage on the stream', async () => {
     fake.enqueue({ kind: 'text', text: 'Hi there friend', usage: { prompt_tokens: 7, completion_tokens: 3, cached_tokens: 2 } });
     const events = await collect(model, { ...hello, maxOutputTokens: 50, params: { temperature: 0.2 } });
-    expect(events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text).join('')).toBe('Hi there friend');
+    expect(texts(events).join('')).toBe('Hi there friend');
     expect(events.filter((e) => e.type !== 'text')).toEqual([
       { type: 'finish', reason: 'stop' },
       { type: 'usage', usage: { promptTokens: 7, completionTokens: 3, cachedTokens: 2 } },
@@ -93,7 +96,7 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
   it('a stream cut mid-answer is a network failure after the text so far', async () => {
     fake.enqueue({ kind: 'break', afterText: 'The answer is' });
     const { events, error } = await failure(model, hello);
-    expect(events.map((e) => (e.type === 'text' ? e.text : '')).join('')).toBe('The answer is');
+    expect(texts(events).join('')).toBe('The answer is');
     expect(error).toMatchObject({ kind: 'network' });
   });
 
@@ -102,7 +105,7 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
     expect((await failure(model, hello)).error).toMatchObject({ kind: 'timeout' });
     fake.enqueue({ kind: 'stall', afterText: 'Half an' });
     const { events, error } = await failure(model, hello);
-    expect(events.map((e) => (e.type === 'text' ? e.text : '')).join('')).toBe('Half an');
+    expect(texts(events).join('')).toBe('Half an');
     expect(error).toMatchObject({ kind: 'timeout' });
   });
 
@@ -117,7 +120,7 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
       }
     })();
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
-    expect(events.map((e) => (e.type === 'text' ? e.text : '')).join('')).toBe('Going');
+    expect(texts(events).join('')).toBe('Going');
   });
 
   it('asks the upstream only once sendAfter resolves, and the wait is not counted as the upstream’s silence', async () => {
@@ -131,8 +134,7 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
       await new Promise((resolve) => setTimeout(resolve, 1800));
       expect(fake.requests).toHaveLength(0);
       open();
-      const texts = (await events).filter((e) => e.type === 'text') as Array<{ text: string }>;
-      expect(texts.map((e) => e.text).join('')).toBe('After the commit');
+      expect(texts(await events).join('')).toBe('After the commit');
       expect(fake.requests).toHaveLength(1);
     } finally {
       patient.onApplicationShutdown();
@@ -184,7 +186,6 @@ describe.each(['node', 'fetch'] as const)('OpenAIChatModel over %s', (httpClient
 
   describe('an answer nobody watches stream (streamed: false)', () => {
     const whole: ChatModelRequest = { ...hello, streamed: false };
-    const texts = (events: ChatModelEvent[]) => events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text);
 
     it('is asked for whole and gives the same events, the text in one', async () => {
       fake.enqueue({ kind: 'text', text: 'Hi there friend', usage: { prompt_tokens: 7, completion_tokens: 3, cached_tokens: 2 } });

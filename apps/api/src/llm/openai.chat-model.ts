@@ -77,6 +77,7 @@ export class OpenAIChatModel extends ChatModel implements OnApplicationShutdown 
       const response = await this.client.chat.completions
         .create(this.body(request, whole), {
           signal: abort.signal,
+          // A whole answer's head comes only once it is written: the SDK's own bound must not be the shorter.
           ...(whole ? { timeout: timeoutMs } : {}),
           ...(fetchOptions ? { fetchOptions } : {}),
         })

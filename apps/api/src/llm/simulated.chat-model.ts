@@ -3,8 +3,9 @@ import { ChatModel, untilSendable, type ChatModelEvent, type ChatModelMessage, t
 
 /**
  * The offline default when no OPENAI_API_KEY is set: deterministic, streams word by
- * word (or answers at once when nobody watches the stream), and says plainly what it is and how much context it was given, so memory,
- * trimming and clearing can be seen working without a provider.
+ * word (or answers at once when nobody watches the stream), and says plainly what it is
+ * and how much context it was given, so memory, trimming and clearing can be seen
+ * working without a provider.
  */
 export class SimulatedChatModel extends ChatModel {
   readonly mode = 'simulated' as const;
