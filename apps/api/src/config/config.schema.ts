@@ -88,6 +88,8 @@ export const envSchema = z.object({
   TURN_LOCK_LEASE_MS: int(1000).default(30_000),
   TURN_LOCK_WAIT_MS: int(100).default(120_000),
   SWEEP_INTERVAL: duration.prefault('30s'),
+  /** on: the api folds the search index's new entries in the background (SearchIndexUpkeep); off: the inserts and autovacuum do */
+  SEARCH_INDEX_UPKEEP: onOff.default('on'),
   SHUTDOWN_GRACE_MS: int(0).default(25_000),
   RETENTION_DAYS: int(0).default(0),
   MASTER_KEY: secret(16).optional(),
