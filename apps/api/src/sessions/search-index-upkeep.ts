@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PeriodicJob } from '@api/common/periodic-job.js';
 import { AppConfig } from '@api/config/app-config.js';
 import { Database } from '@api/storage/database.js';
 
@@ -19,8 +20,7 @@ const LASTING_ERROR_CODES = new Set(['42501', '55000', '42P01', '42883']);
 @Injectable()
 export class SearchIndexUpkeep implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('search-index');
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number | null> | null = null;
+  private readonly folds = new PeriodicJob(FOLD_EVERY_MS, () => this.fold());
   private failing = false;
 
   constructor(
@@ -35,13 +35,12 @@ export class SearchIndexUpkeep implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stop();
-    await this.running;
+    await this.folds.close();
   }
 
   /** Whether folds are scheduled (the index exists here and no lasting error stopped them). */
   get active(): boolean {
-    return this.timer !== null;
+    return this.folds.active;
   }
 
   /**
@@ -49,8 +48,7 @@ export class SearchIndexUpkeep implements OnApplicationBootstrap, OnApplicationS
    * instance was folding or it failed. Overlapping calls share the fold in progress.
    */
   foldOnce(): Promise<number | null> {
-    this.running ??= this.fold().finally(() => (this.running = null));
-    return this.running;
+    return this.folds.runOnce();
   }
 
   private async start(): Promise<void> {
@@ -61,13 +59,7 @@ export class SearchIndexUpkeep implements OnApplicationBootstrap, OnApplicationS
       this.logger.warn(`search index upkeep not started: ${(error as Error).message}`);
       return;
     }
-    this.timer = setInterval(() => void this.foldOnce(), FOLD_EVERY_MS);
-    this.timer.unref();
-  }
-
-  private stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.folds.start();
   }
 
   private async fold(): Promise<number | null> {
@@ -84,7 +76,7 @@ export class SearchIndexUpkeep implements OnApplicationBootstrap, OnApplicationS
     } catch (error) {
       const { code, message } = error as { code?: string; message: string };
       if (LASTING_ERROR_CODES.has(code ?? '')) {
-        this.stop();
+        this.folds.stop();
         this.logger.warn(`search index upkeep stopped, inserts fold the index themselves: ${message}`);
       } else if (!this.failing) {
         // Once per streak of failures: a database that is down says so elsewhere too.

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '@api/common/clock.js';
+import { PeriodicJob } from '@api/common/periodic-job.js';
 import { AppConfig } from '@api/config/app-config.js';
 import { SessionEvents } from './session-events.js';
 import { SessionRepository } from './session.repository.js';
@@ -16,8 +17,7 @@ const BATCH = 500;
 @Injectable()
 export class SessionSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('sweeper');
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly job: PeriodicJob<void>;
 
   constructor(
     private readonly repo: SessionRepository,
@@ -26,24 +26,21 @@ export class SessionSweeper implements OnApplicationBootstrap, OnApplicationShut
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly windows: WindowCache,
-  ) {}
+  ) {
+    this.job = new PeriodicJob(config.env.SWEEP_INTERVAL * 1000, () => this.sweep().catch((error: Error) => this.logger.warn(`sweep failed: ${error.message}`)));
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweepOnce(), this.config.env.SWEEP_INTERVAL * 1000);
-    this.timer.unref();
+    this.job.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.job.close();
   }
 
   /** One pass; overlapping calls share the pass in progress. */
   sweepOnce(): Promise<void> {
-    this.running ??= this.sweep()
-      .catch((error: Error) => this.logger.warn(`sweep failed: ${error.message}`))
-      .finally(() => (this.running = null));
-    return this.running;
+    return this.job.runOnce();
   }
 
   private async sweep(): Promise<void> {

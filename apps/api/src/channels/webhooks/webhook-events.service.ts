@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '@api/common/clock.js';
+import { PeriodicJob } from '@api/common/periodic-job.js';
 import { Database } from '@api/storage/database.js';
 
 /** Longer than any provider keeps redelivering (Slack: about an hour; Meta: up to a day and a half). */
@@ -14,8 +15,7 @@ const PRUNE_BATCH = 5_000;
 @Injectable()
 export class WebhookEvents implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('webhooks');
-  private timer: NodeJS.Timeout | null = null;
-  private pruning: Promise<void> | null = null;
+  private readonly pruning = new PeriodicJob(PRUNE_EVERY_MS, () => this.pruneAll().catch((error: Error) => this.logger.warn(`pruning webhook events failed: ${error.message}`)));
 
   constructor(
     private readonly db: Database,
@@ -43,31 +43,28 @@ export class WebhookEvents implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
-    this.timer.unref();
+    this.pruning.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.pruning;
+    await this.pruning.close();
   }
 
   /** Deletes ids no provider will redeliver any more, in batches; overlapping calls share one pass. */
   prune(): Promise<void> {
-    this.pruning ??= (async () => {
-      const cutoff = new Date(this.clock.now().getTime() - KEEP_MS);
-      for (;;) {
-        const { rows } = await this.db.query(
-          `DELETE FROM webhook_events WHERE (provider, event_id) IN
-             (SELECT provider, event_id FROM webhook_events WHERE created_at < $1 LIMIT ${PRUNE_BATCH})
-           RETURNING event_id`,
-          [cutoff],
-        );
-        if (rows.length < PRUNE_BATCH) break;
-      }
-    })()
-      .catch((error: Error) => this.logger.warn(`pruning webhook events failed: ${error.message}`))
-      .finally(() => (this.pruning = null));
-    return this.pruning;
+    return this.pruning.runOnce();
+  }
+
+  private async pruneAll(): Promise<void> {
+    const cutoff = new Date(this.clock.now().getTime() - KEEP_MS);
+    for (;;) {
+      const { rows } = await this.db.query(
+        `DELETE FROM webhook_events WHERE (provider, event_id) IN
+           (SELECT provider, event_id FROM webhook_events WHERE created_at < $1 LIMIT ${PRUNE_BATCH})
+         RETURNING event_id`,
+        [cutoff],
+      );
+      if (rows.length < PRUNE_BATCH) break;
+    }
   }
 }

@@ -14,21 +14,20 @@ export class SearchIndexPendingList1764600000000 implements MigrationInterface {
   name = 'SearchIndexPendingList1764600000000';
 
   async up(q: QueryRunner): Promise<void> {
-    // The index exists only where pg_trgm could be created (AdminListIndexes1764100000000).
-    await q.query(`DO $$
-      BEGIN
-        IF to_regclass('messages_content_trgm') IS NOT NULL THEN
-          EXECUTE 'ALTER INDEX messages_content_trgm SET (gin_pending_list_limit = 65536)';
-        END IF;
-      END $$`);
+    await q.query(onSearchIndex('SET (gin_pending_list_limit = 65536)'));
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DO $$
-      BEGIN
-        IF to_regclass('messages_content_trgm') IS NOT NULL THEN
-          EXECUTE 'ALTER INDEX messages_content_trgm RESET (gin_pending_list_limit)';
-        END IF;
-      END $$`);
+    await q.query(onSearchIndex('RESET (gin_pending_list_limit)'));
   }
+}
+
+/** The index exists only where pg_trgm could be created (AdminListIndexes1764100000000). */
+function onSearchIndex(change: string): string {
+  return `DO $$
+    BEGIN
+      IF to_regclass('messages_content_trgm') IS NOT NULL THEN
+        EXECUTE 'ALTER INDEX messages_content_trgm ${change}';
+      END IF;
+    END $$`;
 }
