@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { FakeOpenAI } from '@threadline/testing';
 import { backends } from './backends.js';
-import { upstreamContents, useGateway, type Gateway } from './harness.js';
+import { untilNoWatchersAssumed, upstreamContents, useGateway, type Gateway } from './harness.js';
 import { createKey, numeric, sql } from './usage-helpers.js';
 
 /** The stored thread of an `openai` channel key, oldest first. */
@@ -31,6 +31,8 @@ describe.each(backends())('OpenAI-compatible chat completions (%s)', (backend) =
   });
 
   it('remembers earlier turns of an X-Session-Id session and answers in OpenAI’s shape', async () => {
+    // Past the start-up grace no staff member is assumed to watch, so whether the upstream streams is settled.
+    await untilNoWatchersAssumed();
     const headers = { 'X-Session-Id': 'mike-1' };
     const first = await client.chat.completions.create({ model: 'gpt-4.1-nano', messages: [{ role: 'user', content: 'My name is Mike' }] }, { headers });
     expect(first).toMatchObject({
@@ -46,7 +48,8 @@ describe.each(backends())('OpenAI-compatible chat completions (%s)', (backend) =
     const second = await client.chat.completions.create({ model: 'gpt-4.1-nano', messages: [{ role: 'user', content: "What's my name?" }] }, { headers });
     expect(second.choices[0]!.message.content).toBe("Echo: What's my name?");
     expect(upstreamContents(fake, 1)).toEqual([expect.stringMatching(/^system: You are a helpful/), 'user: My name is Mike', 'assistant: Echo: My name is Mike', "user: What's my name?"]);
-    expect(fake.requests[1]!.body).toMatchObject({ model: 'gpt-4.1-nano', stream: true });
+    // A call that does not stream, with nobody watching, is asked for whole.
+    expect(fake.requests[1]!.body).toMatchObject({ model: 'gpt-4.1-nano', stream: false });
     // Threadline's own tools (on by default elsewhere) are not offered unless TOOLS_OPENAI names them.
     expect(fake.requests[1]!.body.tools).toBeUndefined();
 
